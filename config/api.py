@@ -1,0 +1,32 @@
+"""The JSON API at /api/v1/: one NinjaAPI, one router per app, one DomainError handler."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from kenes.core.errors import DomainError
+from kenes.territory.api import router as territory_router
+
+api = NinjaAPI(
+    title="Kenes API",
+    version="1.0.0",
+    description="Local self-government in the rural okrugs of Kazakhstan.",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc.message), "code": exc.code}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors, "code": "invalid"}, status=422)
+
+
+api.add_router("/territory/", territory_router)
