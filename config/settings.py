@@ -177,7 +177,9 @@ SILENCED_SYSTEM_CHECKS = ["security.W008"]
 # Territory source order: KENES_KATO_FILE, else the shared classifier, else the bundled sample.
 KENES_KATO_FILE = env_str("KENES_KATO_FILE", "")
 KENES_SHARED_DATA = Path(env_str("KENES_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
-KENES_PILOT_DISTRICT = env_str("KENES_PILOT_DISTRICT", "274000000")
+KENES_PILOT_DISTRICT = env_str("KENES_PILOT_DISTRICT", "274400000")
+# Key for the IIN digest: lookups work without storing the number. Changing it orphans stored digests.
+KENES_IIN_PEPPER = env_str("KENES_IIN_PEPPER", SECRET_KEY)
 
 LOGGING = {
     "version": 1,

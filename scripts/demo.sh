@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make demo`: migrate, import territory, load labelled demo data, serve with granian (WSGI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+mkdir -p var
+if [ -z "${SECRET_KEY:-}" ]; then
+  [ -s var/secret_key ] || "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+  SECRET_KEY=$(cat var/secret_key)
+fi
+export SECRET_KEY
+export DEBUG="${DEBUG:-false}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$HOST}"
+
+"$PY" manage.py migrate --noinput -v 0
+"$PY" manage.py collectstatic --noinput -v 0
+"$PY" manage.py import_kato
+"$PY" manage.py load_demo
+echo
+echo "Kenes is starting on http://$HOST:$PORT  (Ctrl-C stops it)"
+exec .venv/bin/granian --interface wsgi --host "$HOST" --port "$PORT" --workers "${WEB_WORKERS:-2}" --log-level warning config.wsgi:application
