@@ -17,7 +17,7 @@ from config.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KENES_VAR_DIR", str(BASE_DIR / "var")))
 
-DEVELOPMENT_SECRET_KEY = "kenes-development-key-never-use-in-production"
+DEVELOPMENT_SECRET_KEY = "kenes-development-key-never-use-in-production"  # noqa: S105
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
@@ -48,12 +48,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it compresses what every later middleware produced. CSRF tokens are masked per
+    # response, which is Django's answer to BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "kenes.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kenes.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kenes.core.middleware.KazakhFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -22,6 +22,8 @@ rm -rf "$dest/leaflet" "$dest/htmx"
 mkdir -p "$dest/leaflet/images" "$dest/htmx"
 cp "$leaflet/leaflet.js" "$leaflet/leaflet.css" "$dest/leaflet/"
 cp "$leaflet"/images/*.png "$dest/leaflet/images/"
+# No source maps are vendored: drop the reference, or the manifest storage looks for the map file.
+sed -i "/sourceMappingURL=/d" "$dest/leaflet/leaflet.js"
 cp "$work/node_modules/leaflet/LICENSE" "$dest/leaflet/LICENSE"
 cp "$htmx/htmx.min.js" "$dest/htmx/"
 cp "$work/node_modules/htmx.org/LICENSE" "$dest/htmx/LICENSE"

@@ -52,9 +52,7 @@ def record_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        pk=1, defaults={"last_hash": GENESIS_HASH}
-    )
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     entry = AuditEntry(
         actor=actor if is_user else None,
@@ -86,13 +84,16 @@ def verify_audit_chain(entries: Iterator[AuditEntry] | None = None) -> AuditBrea
     """Walks the log in order; returns the first row whose hash or link does not hold."""
     rows = entries if entries is not None else AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
     previous = GENESIS_HASH
+    last_id = 0
     for entry in rows:
         if entry.prev_hash != previous:
             return AuditBreak(entry.id, "link to the previous row is broken (a row was removed or inserted)")
         if compute_hash(entry) != entry.hash:
             return AuditBreak(entry.id, "contents do not match the stored hash (the row was edited)")
         previous = entry.hash
+        last_id = entry.id
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != previous:
-        return AuditBreak(0, "the newest rows were removed (the chain head does not match the last row)")
+        # The chain itself holds, so what is missing is its end: name the last row still present.
+        return AuditBreak(last_id, "rows after this one were removed (the chain head does not match)")
     return None

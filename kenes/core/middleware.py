@@ -4,8 +4,11 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from kenes.core.errors import DomainError
 from kenes.core.request_context import reset_request_id, set_request_id
@@ -78,3 +81,17 @@ class DomainErrorMiddleware:
             {"message": exception.message, "code": exception.code},
             status=exception.status,
         )
+
+
+class KazakhFirstLocaleMiddleware(LocaleMiddleware):
+    """Kazakh unless the person chose another language (the switcher's cookie).
+
+    The browser's Accept-Language is not consulted: phones here are often set to Russian or
+    English, and the state language comes first. A choice, once made, is remembered.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]

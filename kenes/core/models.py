@@ -15,6 +15,16 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk edits and deletes are refused too: the only way in is `record_audit`."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError("Audit entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit entries are append-only.")
+
+
 class AuditEntry(models.Model):
     """One civic or administrative act. Rows are only ever appended; each carries the hash of the
     row before it, so an edit made behind the application's back is found by `verify_audit`."""
@@ -33,6 +43,8 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import ManagementUtility, call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from kenes.core.audit import GENESIS_HASH, record_audit, verify_audit_chain
+from kenes.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk():
+    return get_user_model().objects.create_user(username="clerk", password=None, full_name="<script>Clerk</script>")
+
+
+def _record_three(actor) -> list[AuditEntry]:
+    return [
+        record_audit(actor=actor, action="proposal.submitted", target=actor, after={"title": "<script>x</script>"}),
+        record_audit(actor=actor, action="proposal.supported", target=actor, before={"n": 1}, after={"n": 2}),
+        record_audit(actor=None, action="import.finished", after={"created": 3}),
+    ]
+
+
+def _tamper(sql: str, params: list[str | int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_each_row_links_to_the_hash_of_the_row_before(clerk):
+    first, second, third = _record_three(clerk)
+
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert len({first.hash, second.hash, third.hash}) == 3
+    assert verify_audit_chain() is None
+
+
+def test_a_row_records_actor_target_and_the_change(clerk):
+    entry = record_audit(actor=clerk, action="user.renamed", target=clerk, before={"a": 1}, after={"a": 2})
+    stored = AuditEntry.objects.get(pk=entry.pk)
+
+    assert stored.actor == clerk
+    assert stored.actor_label == "<script>Clerk</script>"
+    assert stored.target_type == "accounts.user"
+    assert stored.target_id == str(clerk.pk)
+    assert (stored.before, stored.after) == ({"a": 1}, {"a": 2})
+    assert stored.created_at is not None
+
+
+def test_an_anonymous_or_missing_actor_is_recorded_as_the_system():
+    entry = record_audit(actor=None, action="import.finished")
+
+    assert entry.actor is None
+    assert entry.actor_label == "system"
+
+
+def test_verify_audit_reports_an_intact_log_with_its_row_count(clerk, capsys):
+    _record_three(clerk)
+
+    call_command("verify_audit")
+
+    output = capsys.readouterr().out
+    assert "intact" in output
+    assert "3 rows" in output
+
+
+def test_an_edit_made_in_sql_is_caught_and_names_the_row(clerk):
+    _first, second, _third = _record_three(clerk)
+    _tamper("UPDATE core_auditentry SET action = %s WHERE id = %s", ["proposal.withdrawn", second.pk])
+
+    broken = verify_audit_chain()
+
+    assert broken is not None
+    assert broken.entry_id == second.pk
+    with pytest.raises(CommandError, match=rf"row {second.pk}\b"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_exits_non_zero_on_a_tampered_log(clerk, capsys):
+    _first, second, _third = _record_three(clerk)
+    _tamper("UPDATE core_auditentry SET after = %s WHERE id = %s", ['{"n": 200}', second.pk])
+
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "verify_audit"]).execute()
+
+    assert exited.value.code != 0
+    assert f"row {second.pk}" in capsys.readouterr().err
+
+
+def test_an_edit_that_also_rewrites_the_hash_breaks_the_next_link(clerk):
+    first, _second, _third = _record_three(clerk)
+    _tamper("UPDATE core_auditentry SET hash = %s WHERE id = %s", ["f" * 64, first.pk])
+
+    broken = verify_audit_chain()
+
+    assert broken is not None
+    assert broken.entry_id == first.pk  # its own contents no longer match the stored hash
+
+
+def test_deleting_a_middle_row_in_sql_is_caught_at_the_next_row(clerk):
+    _first, second, third = _record_three(clerk)
+    _tamper("DELETE FROM core_auditentry WHERE id = %s", [second.pk])
+
+    broken = verify_audit_chain()
+
+    assert broken is not None
+    assert broken.entry_id == third.pk
+    assert "removed" in broken.reason
+
+
+def test_deleting_the_newest_row_in_sql_is_caught_by_the_chain_head(clerk):
+    _first, second, third = _record_three(clerk)
+    _tamper("DELETE FROM core_auditentry WHERE id = %s", [third.pk])
+
+    broken = verify_audit_chain()
+
+    assert broken is not None
+    assert broken.entry_id == second.pk
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+
+
+def test_saving_an_existing_row_is_refused(clerk):
+    entry = record_audit(actor=clerk, action="proposal.submitted")
+    entry.action = "proposal.withdrawn"
+
+    with pytest.raises(RuntimeError, match="append-only"):
+        entry.save()
+    assert AuditEntry.objects.get(pk=entry.pk).action == "proposal.submitted"
+
+
+def test_deleting_a_row_is_refused(clerk):
+    entry = record_audit(actor=clerk, action="proposal.submitted")
+
+    with pytest.raises(RuntimeError, match="append-only"):
+        entry.delete()
+    with pytest.raises(RuntimeError, match="append-only"):
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    with pytest.raises(RuntimeError, match="append-only"):
+        AuditEntry.objects.filter(pk=entry.pk).update(action="x")
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.urls("kenes.core.tests.urls")
+def test_the_request_id_from_the_header_lands_in_the_audit_row_and_the_response(client, clerk):
+    response = client.get("/_test/audit/", headers={"X-Request-ID": "req-42.abc"})
+
+    assert response["X-Request-ID"] == "req-42.abc"
+    assert response.json()["request_id"] == "req-42.abc"
+    assert AuditEntry.objects.get().request_id == "req-42.abc"
+
+
+@pytest.mark.urls("kenes.core.tests.urls")
+def test_a_request_without_an_id_gets_a_generated_one(client, clerk):
+    response = client.get("/_test/audit/")
+
+    generated = response["X-Request-ID"]
+    assert len(generated) == 32
+    assert AuditEntry.objects.get().request_id == generated
+
+
+@pytest.mark.urls("kenes.core.tests.urls")
+def test_a_malformed_request_id_is_replaced(client, clerk):
+    response = client.get("/_test/audit/", headers={"X-Request-ID": "<script>alert(1)</script>"})
+
+    assert response["X-Request-ID"] != "<script>alert(1)</script>"
+    assert AuditEntry.objects.get().request_id == response["X-Request-ID"]
+
+
+def test_rows_written_outside_a_request_have_no_request_id():
+    assert record_audit(actor=None, action="import.finished").request_id == ""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_on_postgresql_keep_one_chain():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    writers = 20
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def append(number: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            record_audit(actor=None, action="test.concurrent", after={"writer": number})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append, args=(number,)) for number in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert AuditEntry.objects.count() == writers
+    assert verify_audit_chain() is None

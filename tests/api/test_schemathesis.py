@@ -1,0 +1,54 @@
+"""Every API operation, fuzzed against its own OpenAPI document (/api/v1/openapi.json).
+
+Fails on any 5xx, any response that does not match its schema, and any undocumented status.
+Random 9-digit codes almost never hit a real unit, so every operation is also called with each
+code of the small territory in `conftest.py` (explicit examples), reaching the 200 responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from config.wsgi import application
+from tests.api.territory import TERRITORY_CODES
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@schema.hook
+def before_add_examples(context: schemathesis.HookContext, examples: list[schemathesis.Case]) -> None:
+    operation = context.operation
+    assert operation is not None
+    for parameter in operation.definition.raw.get("parameters", []):
+        location, name = parameter["in"], parameter["name"]
+        if location not in {"path", "query"}:
+            continue
+        for code in TERRITORY_CODES:
+            if location == "path":
+                examples.append(operation.Case(path_parameters={name: code}))
+            else:
+                examples.append(operation.Case(query={name: code}))
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open() -> Iterator[None]:
+    """Calls go straight to the WSGI app, whose request signals would close the connection that
+    holds the test's transaction (on PostgreSQL); Django's own test client unhooks them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_api_honours_its_openapi_document(case: schemathesis.Case, territory: dict[str, Any]) -> None:
+    case.call_and_validate()
