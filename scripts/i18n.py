@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "kenes" / "locale"
 LANGUAGES = ["kk", "ru", "en"]
 REQUIRED = ["kk", "ru"]
+PLURAL_FORMS = {
+    "kk": "nplurals=2; plural=(n != 1);",
+    "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+    "en": "nplurals=2; plural=(n != 1);",
+}
 IGNORE = [".venv", "var", "node_modules", "tests", "bench", "scripts", "*/tests/*", "docs"]
 
 
@@ -45,6 +50,8 @@ def fill_from_json() -> int:
     filled = 0
     for language, path in po_files().items():
         catalogue = polib.pofile(str(path))
+        catalogue.metadata["Language"] = language
+        catalogue.metadata["Plural-Forms"] = PLURAL_FORMS[language]
         for entry in catalogue:
             key = f"{entry.msgid}||{entry.msgid_plural}" if entry.msgid_plural else entry.msgid
             if language == "en":

@@ -37,7 +37,7 @@ mkdir -p "$KENES_VAR_DIR"
 
 step "ruff (lint)" ruff check .
 step "ruff (format)" ruff format --check .
-step "mypy" mypy kenes config
+step "mypy" mypy kenes config tests bench scripts conftest.py
 step "import-linter" lint-imports
 step "migrations are up to date" env DATABASE_URL= python manage.py makemigrations --check --dry-run
 if command -v xgettext >/dev/null && command -v msgmerge >/dev/null; then

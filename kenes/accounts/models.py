@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from kenes.core.models import TimeStampedModel
@@ -16,6 +17,12 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     is_demo = models.BooleanField(default=False, help_text="Created by the demo loader: demo data.")
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # One account per email address (any letter case), so a password reset reaches one person.
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

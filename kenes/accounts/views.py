@@ -1,10 +1,77 @@
 from __future__ import annotations
 
+from typing import Any
+
+from axes.utils import reset as reset_failed_logins
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from kenes.accounts.forms import ResidencyForm, SignUpForm
+from kenes.accounts.selectors import resident_profile_of, roles_of
+from kenes.accounts.services import register_user, set_residency
+from kenes.core.errors import DomainError
+
+# Signing up is not a login attempt: skip axes and use the plain model backend.
+_SIGNUP_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@sensitive_post_parameters("password1", "password2")
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = register_user(
+                username=data["username"], email=data["email"], password=data["password1"], full_name=data["full_name"]
+            )
+        except DomainError as error:
+            form.add_error(None, ValidationError(str(error.message), code=error.code))
+        else:
+            login(request, user, backend=_SIGNUP_BACKEND)
+            messages.success(request, _("Welcome to Kenes: your account is ready."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/signup.html", {"form": form})
 
 
 @login_required
+@sensitive_post_parameters("iin")
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {})
+    user: Any = request.user
+    resident_profile = resident_profile_of(user)
+    if request.method == "POST":
+        form = ResidencyForm(request.POST)
+        if form.is_valid():
+            try:
+                set_residency(
+                    actor=user, user=user, iin=form.cleaned_data["iin"], settlement=form.cleaned_data["settlement"]
+                )
+            except DomainError as error:
+                field = "iin" if error.code in {"iin_taken", "invalid_iin"} else None
+                form.add_error(field, ValidationError(str(error.message), code=error.code))
+            else:
+                messages.success(request, _("Your residency is saved."))
+                return redirect("accounts:profile")
+    else:
+        initial = {"settlement": resident_profile.settlement.kato} if resident_profile else {}
+        form = ResidencyForm(initial=initial)
+    context = {"form": form, "resident_profile": resident_profile, "role_assignments": roles_of(user)}
+    return render(request, "accounts/profile.html", context)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the emailed link also lifts a lockout from failed logins:
+    the lockout page sends people here."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        reset_failed_logins(username=form.user.get_username())
+        return response

@@ -87,11 +87,16 @@ class KazakhFirstLocaleMiddleware(LocaleMiddleware):
     """Kazakh unless the person chose another language (the switcher's cookie).
 
     The browser's Accept-Language is not consulted: phones here are often set to Russian or
-    English, and the state language comes first. A choice, once made, is remembered.
+    English, and the state language comes first. A choice, once made, is remembered. API clients
+    have no switcher, so under /api/ the Accept-Language header chooses (Kazakh when it names none
+    of ours).
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        supported = {code for code, _name in settings.LANGUAGES}
-        translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        if request.path.startswith("/api/"):
+            translation.activate(translation.get_language_from_request(request))
+        else:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            supported = {code for code, _name in settings.LANGUAGES}
+            translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -133,13 +133,9 @@ def _ensure_user(*, person: DemoPerson) -> tuple[User, bool]:
         email=f"{person.username}@{DEMO_EMAIL_DOMAIN}",
         password=DEMO_PASSWORD,
         full_name=person.full_name,
+        is_demo=True,
+        is_superuser=person.is_superuser,
     )
-    # FALLBACK: register_user has no is_demo / superuser arguments, so the demo label and the
-    # admin flags are set here directly; replace with an accounts service when one exists.
-    user.is_demo = True
-    user.is_staff = person.is_superuser
-    user.is_superuser = person.is_superuser
-    user.save(update_fields=["is_demo", "is_staff", "is_superuser"])
     return user, True
 
 

@@ -127,7 +127,7 @@ def test_a_retired_unit_is_still_found_by_its_code_and_says_so(client: Client, w
     ],
 )
 def test_an_unknown_code_is_a_json_404(client: Client, west, url: str) -> None:
-    response = client.get(url)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
@@ -182,3 +182,11 @@ def test_the_openapi_document_declares_every_territory_response(client: Client) 
         assert set(responses) == {"200", "404", "422"}
     parameter = paths[f"{API}/districts"]["get"]["parameters"][0]
     assert parameter["schema"]["pattern"] == "^[0-9]{9}$"
+
+
+def test_api_messages_are_in_kazakh_unless_the_client_asks_for_another_language(client: Client) -> None:
+    kazakh = client.get(f"{API}/999999999").json()["detail"]
+    russian = client.get(f"{API}/999999999", HTTP_ACCEPT_LANGUAGE="ru").json()["detail"]
+
+    assert kazakh != "No territory unit has this KATO code."
+    assert russian not in {kazakh, "No territory unit has this KATO code."}
