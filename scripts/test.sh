@@ -23,6 +23,25 @@ step() {
   fi
 }
 
+passed=0
+failed=0
+# Runs pytest, echoing its output, and adds its counts to the totals printed at the end.
+pytest_counted() {
+  local log; log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local summary p f e
+  summary=$(grep -E '[0-9]+ (passed|failed|errors?)' "$log" | tail -1)
+  p=$(grep -Eo '[0-9]+ passed' <<<"$summary" | grep -Eo '^[0-9]+' || true)
+  f=$(grep -Eo '[0-9]+ failed' <<<"$summary" | grep -Eo '^[0-9]+' || true)
+  e=$(grep -Eo '[0-9]+ errors?' <<<"$summary" | grep -Eo '^[0-9]+' || true)
+  passed=$(( passed + ${p:-0} ))
+  failed=$(( failed + ${f:-0} + ${e:-0} ))
+  if [ "$status" -ne 0 ] && [ -z "$f$e" ]; then failed=$(( failed + 1 )); fi
+  rm -f "$log"
+  return "$status"
+}
+
 skip() {
   echo
   echo "SKIPPED: $1 ($2)"
@@ -47,7 +66,7 @@ else
   skip "translation extraction from the code" "GNU gettext (xgettext) is not installed"
 fi
 
-step "pytest on SQLite" env DATABASE_URL= pytest -q -p no:cacheprovider -m "not e2e and not postgres" -n 2
+step "pytest on SQLite" pytest_counted env DATABASE_URL= pytest -q -p no:cacheprovider -m "not e2e and not postgres" -n 2
 
 PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 if python - "$PG_URL" <<'PY'
@@ -60,13 +79,13 @@ except Exception as exc:  # noqa: BLE001
     sys.exit(1)
 PY
 then
-  step "pytest on PostgreSQL" env DATABASE_URL="$PG_URL" pytest -q -p no:cacheprovider -m "not e2e" -n 2
+  step "pytest on PostgreSQL" pytest_counted env DATABASE_URL="$PG_URL" pytest -q -p no:cacheprovider -m "not e2e" -n 2
 else
   skip "pytest on PostgreSQL" "no server at $PG_URL"
 fi
 
 if [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-  step "browser flows (Chromium)" env DATABASE_URL= pytest -q -p no:cacheprovider -m e2e tests/e2e
+  step "browser flows (Chromium)" pytest_counted env DATABASE_URL= pytest -q -p no:cacheprovider -m e2e tests/e2e
 else
   skip "browser flows (Chromium)" "/usr/bin/chromium is not installed (apt-get install chromium)"
 fi
@@ -82,6 +101,8 @@ fi
 if [ ${#failures[@]} -gt 0 ]; then
   echo "FAILED steps:"
   printf '  - %s\n' "${failures[@]}"
+  echo "tests: ${passed} passed, ${failed} failed"
   exit 1
 fi
 echo "All checks passed."
+echo "tests: ${passed} passed, ${failed} failed"

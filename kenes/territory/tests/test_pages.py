@@ -255,7 +255,7 @@ def test_the_settlement_page_shows_population_with_its_year_and_source(en: Clien
     assert "4,210" in html
     assert "in 2024" in html
     assert "source: Akimat &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "Main settlement of its okrug" in html
+    assert "Main settlement (KATO code ending in 00)" in html
     assert ">Yes<" in html
 
 
@@ -356,7 +356,7 @@ def test_a_search_box_sits_on_the_country_region_and_district_pages(en: Client, 
     search = reverse("territory:search")
     for url in [reverse("territory:country"), unit_url("270000000"), unit_url("274400000")]:
         html = en.get(url).content.decode()
-        assert f'<form method="get" action="{search}" class="territory-search" role="search">' in html
+        assert f'<form method="get" action="{search}" class="search-form territory-search" role="search">' in html
         assert '<label for="territory-q">' in html
         assert 'name="q"' in html
 
