@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from kenes.accounts.tests.factories import DistrictFactory, OkrugFactory, RegionFactory, SettlementFactory
 from kenes.territory.models import District, Okrug, Region, Settlement
+from kenes.territory.tests.factories import DistrictFactory, OkrugFactory, RegionFactory, SettlementFactory
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Shared personas and a small local territory for the accounts tests (and for later apps' tests).
+"""Shared personas for the accounts tests (and for later apps' tests); territory comes from
+`kenes.territory.tests.factories`.
 
 Names carry `<script>` so that every page showing them is also an escaping test.
 """
@@ -17,6 +18,7 @@ from kenes.accounts.iin import compute_check_digit
 from kenes.accounts.models import ResidentProfile, Role, RoleAssignment, User
 from kenes.accounts.services import set_residency
 from kenes.territory.models import District, Okrug, Region, Settlement
+from kenes.territory.tests.factories import SettlementFactory
 
 PASSWORD = "Kenes-test-password-2025"
 SCRIPT = "<script>alert(1)</script>"
@@ -36,58 +38,6 @@ def make_iin(birth_date: datetime.date, *, female: bool = False, serial: int = 0
 @functools.cache
 def _password_hash() -> str:
     return make_password(PASSWORD)
-
-
-class RegionFactory(DjangoModelFactory[Region]):
-    class Meta:
-        model = Region
-        django_get_or_create = ("kato",)
-
-    kato = factory.Sequence(lambda n: f"{n % 80 + 10:02d}0000000")
-    name_kk = factory.Sequence(lambda n: f"Облыс {n}")
-    name_ru = factory.Sequence(lambda n: f"Область {n}")
-    short_name_kk = factory.SelfAttribute("name_kk")
-    short_name_ru = factory.SelfAttribute("name_ru")
-
-
-class DistrictFactory(DjangoModelFactory[District]):
-    class Meta:
-        model = District
-        django_get_or_create = ("kato",)
-
-    region = factory.SubFactory(RegionFactory)
-    kato = factory.LazyAttributeSequence(lambda o, n: f"{o.region.kato[:2]}{n % 80 + 10:02d}00000")
-    name_kk = factory.Sequence(lambda n: f"Аудан {n}")
-    name_ru = factory.Sequence(lambda n: f"Район {n}")
-    short_name_kk = factory.SelfAttribute("name_kk")
-    short_name_ru = factory.SelfAttribute("name_ru")
-
-
-class OkrugFactory(DjangoModelFactory[Okrug]):
-    class Meta:
-        model = Okrug
-        django_get_or_create = ("kato",)
-
-    district = factory.SubFactory(DistrictFactory)
-    kato = factory.LazyAttributeSequence(lambda o, n: f"{o.district.kato[:4]}{n % 80 + 10:02d}000")
-    name_kk = factory.Sequence(lambda n: f"Округ {n}")
-    name_ru = factory.Sequence(lambda n: f"Округ {n}")
-    short_name_kk = factory.Sequence(lambda n: f"Округ {n}")
-    short_name_ru = factory.Sequence(lambda n: f"Округ {n}")
-
-
-class SettlementFactory(DjangoModelFactory[Settlement]):
-    class Meta:
-        model = Settlement
-        django_get_or_create = ("kato",)
-
-    okrug = factory.SubFactory(OkrugFactory)
-    district = factory.LazyAttribute(lambda o: o.okrug.district)
-    kato = factory.LazyAttributeSequence(lambda o, n: f"{o.okrug.kato[:6]}{n % 800 + 100:03d}")
-    name_kk = factory.Sequence(lambda n: f"Ауыл {n}")
-    name_ru = factory.Sequence(lambda n: f"Село {n}")
-    short_name_kk = factory.SelfAttribute("name_kk")
-    short_name_ru = factory.SelfAttribute("name_ru")
 
 
 class UserFactory(DjangoModelFactory[User]):
