@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kenes.core",
     "kenes.accounts",
     "kenes.territory",
+    "kenes.councils",
     "kenes.demo",
 ]
 
