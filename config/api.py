@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from kenes.core.errors import DomainError
+from kenes.councils.api import router as councils_router
 from kenes.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -30,3 +31,4 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 
 api.add_router("/territory/", territory_router)
+api.add_router("/councils/", councils_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("kenes.accounts.urls")),
     path("territory/", include("kenes.territory.urls")),
+    path("councils/", include("kenes.councils.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

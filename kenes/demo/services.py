@@ -1,13 +1,18 @@
-"""Demo data: labelled demo accounts on the real territory of the pilot district (Бәйтерек by default).
+"""Demo data: labelled demo accounts on the real territory of the pilot district (Бәйтерек by default),
+and the councils side of the pilot: a demo charter, the pilot itself, one complete council and a few
+incomplete ones, so the directory shows both what a finished council looks like and what gaps look like.
 
-Everything here is keyed on stable usernames, so loading twice changes nothing. People and roles
-are written through `kenes.accounts.services` (which audits); this app never invents territory,
-it uses what the classifier import loaded.
+Everything here is keyed on stable usernames, names and okrugs, so loading twice changes nothing.
+People and roles are written through `kenes.accounts.services`, councils through
+`kenes.councils.services` (both audit); this app never invents territory, it uses what the
+classifier import loaded.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +25,9 @@ from kenes.accounts.models import Role, User
 from kenes.core.audit import record_audit
 from kenes.core.errors import DomainError
 from kenes.core.models import SiteFlag
+from kenes.councils import selectors as councils_selectors
+from kenes.councils import services as councils_services
+from kenes.councils.models import Charter, Council, Member, Pilot, SeatGroup
 from kenes.territory.models import District, Okrug, Region, Settlement
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - published in the README on purpose: demo logins only.
@@ -49,6 +57,9 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
 )
 
 
+DEMO_USERNAMES = frozenset(person.username for person in DEMO_PEOPLE)
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
@@ -67,9 +78,28 @@ class DemoPlace:
 
 
 @dataclass(frozen=True)
+class DemoCouncil:
+    council: Council
+    created: bool
+
+
+@dataclass(frozen=True)
+class DemoCouncils:
+    charter: Charter
+    pilot: Pilot
+    councils: list[DemoCouncil]
+    created: list[str] = field(default_factory=list)  # what this run added: "charter", "pilot", okrug codes
+
+    @property
+    def comparison_districts(self) -> list[District]:
+        return list(self.pilot.comparison_districts.order_by("kato"))
+
+
+@dataclass(frozen=True)
 class DemoResult:
     place: DemoPlace
     logins: list[DemoLogin]
+    councils: DemoCouncils
 
     @property
     def created_count(self) -> int:
@@ -180,4 +210,249 @@ def load_demo_data() -> DemoResult:
         flag.value = "1"
         flag.save(update_fields=["value"])
         record_audit(actor=admin, action="demo.data_loaded", target=flag, after={"value": "1"})
-    return DemoResult(place=place, logins=logins)
+    assert admin is not None  # DEMO_PEOPLE starts with the superuser
+    councils = _load_councils(actor=admin, place=place)
+    return DemoResult(place=place, logins=logins, councils=councils)
+
+
+# Councils ---------------------------------------------------------------------------------------
+
+DEMO_CHARTER_NAME = "Батыс Қазақстан облысы: кеңестің үлгі ережесі (демо)"
+DEMO_PILOT_NAME = "Бәйтерек ауданы пилоттық жобасы (демо)"
+PILOT_STARTS_ON = datetime.date(2026, 1, 15)
+PILOT_ENDS_ON = datetime.date(2027, 12, 31)
+# Districts of the same oblast the evaluation compares the pilot with: Теректі and Ақжайық.
+COMPARISON_DISTRICTS = ("276200000", "273200000")
+DEMO_POPULATION_SOURCE = "Demo figure"
+DEMO_MASLIKHAT = "Бәйтерек аудандық мәслихаты"
+INCOMPLETE_COUNCILS = 2
+
+
+@dataclass(frozen=True)
+class DemoSeat:
+    full_name: str
+    seat_group: str
+    role: str = Member.Role.MEMBER
+    organisation: str = ""
+    birth_date: datetime.date | None = None
+    username: str = ""  # a demo account that holds this seat
+
+
+# The complete council: one seat per group the default charter requires. Every member also stands
+# for a settlement of the okrug, so a small council still covers each village (residents' seats
+# are added for settlements left over).
+COMPLETE_SEATS: tuple[DemoSeat, ...] = (
+    DemoSeat("Асқар Нұрланұлы (демо)", SeatGroup.RESIDENTS, Member.Role.CHAIR, birth_date=datetime.date(1971, 4, 2)),
+    DemoSeat(
+        "Ольга Миронова (демо)",
+        SeatGroup.PUBLIC_ASSOCIATIONS,
+        Member.Role.SECRETARY,
+        organisation="«Ауыл әйелдері» қоғамдық бірлестігі (демо)",
+        birth_date=datetime.date(1984, 9, 17),
+    ),
+    DemoSeat(
+        "Қайрат Смағұлов (демо)",
+        SeatGroup.BUSINESS,
+        Member.Role.DEPUTY_CHAIR,
+        organisation="«Жайық Агро» шаруа қожалығы (демо)",
+        birth_date=datetime.date(1979, 1, 23),
+    ),
+    DemoSeat(
+        "Әсел Қуанышева (демо)",
+        SeatGroup.YOUTH,
+        organisation="«Жас Өркен» жастар ұйымы (демо)",
+        birth_date=datetime.date(2002, 3, 8),
+    ),
+    DemoSeat(
+        "Николай Петренко (демо)",
+        SeatGroup.VETERANS,
+        organisation="Ардагерлер кеңесі (демо)",
+        birth_date=datetime.date(1951, 5, 9),
+    ),
+    DemoSeat("Ерлан Жұмабаев (демо)", SeatGroup.RESIDENTS, username="demo-member"),
+)
+EXTRA_RESIDENTS: tuple[str, ...] = (
+    "Татьяна Колесникова (демо)",
+    "Бекзат Оразов (демо)",
+    "Динара Ғабдуллина (демо)",
+    "Виктор Захаров (демо)",
+    "Жанар Төлеуова (демо)",
+)
+
+# Councils still being formed: a chair and a couple of members, so their pages show the gaps.
+INCOMPLETE_SEATS: tuple[tuple[DemoSeat, ...], ...] = (
+    (
+        DemoSeat("Серік Әбілов (демо)", SeatGroup.RESIDENTS, Member.Role.CHAIR, birth_date=datetime.date(1968, 11, 30)),
+        DemoSeat("Мәдина Бекова (демо)", SeatGroup.RESIDENTS),
+        DemoSeat("Даулет Жексенов (демо)", SeatGroup.YOUTH, birth_date=datetime.date(1986, 6, 1)),
+    ),
+    (
+        DemoSeat("Ирина Соколова (демо)", SeatGroup.RESIDENTS, Member.Role.SECRETARY),
+        DemoSeat("Марат Ысқақов (демо)", SeatGroup.VETERANS, organisation="Ардагерлер кеңесі (демо)"),
+    ),
+)
+# (population, coordinator) of each incomplete council: one knows its population and has a
+# coordinator deputy, the other neither.
+INCOMPLETE_FACTS: tuple[tuple[int | None, str], ...] = (
+    (4_200, "Бауыржан Сұлтанов (демо)"),
+    (None, ""),
+)
+
+
+def _ensure_charter(*, actor: User, place: DemoPlace, created: list[str]) -> Charter:
+    charter = Charter.objects.filter(name=DEMO_CHARTER_NAME).order_by("version").first()
+    if charter is not None:
+        return charter
+    created.append("charter")
+    # The defaults are Order 295/88's: size bands, a 4-year term, a 50 % quorum, answers within
+    # 15 working days, extensions up to 2 months.
+    return councils_services.create_charter(actor=actor, name=DEMO_CHARTER_NAME, region=place.region)
+
+
+def _ensure_pilot(*, actor: User, place: DemoPlace, charter: Charter, created: list[str]) -> Pilot:
+    pilot = Pilot.objects.filter(name=DEMO_PILOT_NAME).first()
+    if pilot is not None:
+        return pilot
+    created.append("pilot")
+    comparison = District.objects.filter(kato__in=COMPARISON_DISTRICTS, retired_at__isnull=True).exclude(
+        pk=place.district.pk
+    )
+    return councils_services.create_pilot(
+        actor=actor,
+        name=DEMO_PILOT_NAME,
+        charter=charter,
+        starts_on=PILOT_STARTS_ON,
+        ends_on=PILOT_ENDS_ON,
+        district=place.district,
+        comparison_districts=comparison.order_by("kato"),
+        is_demo=True,
+    )
+
+
+def _okrug_settlements(okrug: Okrug) -> list[Settlement]:
+    return list(Settlement.objects.filter(okrug=okrug, retired_at__isnull=True).order_by("-is_main", "kato"))
+
+
+def _appoint(
+    *, actor: User, council: Council, seat: DemoSeat, settlement: Settlement | None, users: dict[str, User]
+) -> Member:
+    return councils_services.appoint_member(
+        actor=actor,
+        council=council,
+        full_name=users[seat.username].full_name if seat.username else seat.full_name,
+        seat_group=seat.seat_group,
+        role=seat.role,
+        term_start=council.established_on,
+        settlement=settlement,
+        user=users.get(seat.username) if seat.username else None,
+        birth_date=seat.birth_date,
+        organisation=seat.organisation,
+        is_demo=True,
+    )
+
+
+def _complete_seats(settlements: Sequence[Settlement]) -> list[tuple[DemoSeat, Settlement]]:
+    """Every group's seat, each standing for the okrug's villages in turn, then residents' seats for
+    the villages left over."""
+    seats = [(seat, settlements[index % len(settlements)]) for index, seat in enumerate(COMPLETE_SEATS)]
+    leftover = settlements[len(COMPLETE_SEATS) :]
+    if len(leftover) > len(EXTRA_RESIDENTS):
+        raise DomainError(
+            _("The demo okrug has more villages than the demo has people for."), code="demo_okrug_too_large"
+        )
+    seats.extend(
+        (DemoSeat(name, SeatGroup.RESIDENTS), settlement)
+        for name, settlement in zip(EXTRA_RESIDENTS, leftover, strict=False)
+    )
+    return seats
+
+
+def _establish(
+    *, actor: User, okrug: Okrug, pilot: Pilot, population: int | None, created: list[str]
+) -> DemoCouncil | None:
+    existing = councils_selectors.find_council(okrug.kato)
+    if existing is not None:
+        # Already there (from an earlier run, or made by hand): its members are left as they are.
+        return DemoCouncil(council=existing, created=False) if existing.is_demo else None
+    council = councils_services.establish_council(
+        actor=actor,
+        okrug=okrug,
+        established_on=PILOT_STARTS_ON,
+        pilot=pilot,
+        population=population,
+        population_year=2025 if population is not None else None,
+        population_source=DEMO_POPULATION_SOURCE if population is not None else "",
+        is_demo=True,
+    )
+    created.append(okrug.kato)
+    return DemoCouncil(council=council, created=True)
+
+
+def _incomplete_okrugs(place: DemoPlace) -> list[Okrug]:
+    """The next rural okrugs of the district with two or more villages: the small ones stay without a
+    council, for a district administrator to try establishing one."""
+    candidates = (
+        Okrug.objects.filter(district=place.district, kind=Okrug.Kind.RURAL_OKRUG, retired_at__isnull=True)
+        .exclude(pk=place.okrug.pk)
+        .order_by("kato")
+    )
+    chosen: list[Okrug] = []
+    for okrug in candidates:
+        if Settlement.objects.filter(okrug=okrug, retired_at__isnull=True).count() >= 2:
+            chosen.append(okrug)
+        if len(chosen) == INCOMPLETE_COUNCILS:
+            break
+    return chosen
+
+
+def _load_councils(*, actor: User, place: DemoPlace) -> DemoCouncils:
+    created: list[str] = []
+    charter = _ensure_charter(actor=actor, place=place, created=created)
+    pilot = _ensure_pilot(actor=actor, place=place, charter=charter, created=created)
+    users = {user.username: user for user in get_user_model().objects.filter(username__in=DEMO_USERNAMES)}
+    councils: list[DemoCouncil] = []
+
+    complete = _establish(actor=actor, okrug=place.okrug, pilot=pilot, population=6_500, created=created)
+    if complete is not None:
+        councils.append(complete)
+    if complete is not None and complete.created:
+        council = complete.council
+        for seat, settlement in _complete_seats(_okrug_settlements(place.okrug)):
+            _appoint(actor=actor, council=council, seat=seat, settlement=settlement, users=users)
+        coordinator = users["demo-coordinator"]
+        councils_services.assign_coordinator(
+            actor=actor,
+            council=council,
+            full_name=coordinator.full_name,
+            maslikhat=DEMO_MASLIKHAT,
+            constituency="№ 7",
+            started_on=PILOT_STARTS_ON,
+            user=coordinator,
+            is_demo=True,
+        )
+
+    for okrug, seats, (population, coordinator_name) in zip(
+        _incomplete_okrugs(place), INCOMPLETE_SEATS, INCOMPLETE_FACTS, strict=False
+    ):
+        incomplete = _establish(actor=actor, okrug=okrug, pilot=pilot, population=population, created=created)
+        if incomplete is None:
+            continue
+        councils.append(incomplete)
+        if not incomplete.created:
+            continue
+        settlements = _okrug_settlements(okrug)
+        for seat in seats:
+            # Only the first village is represented: the others show up as gaps.
+            represented = settlements[0] if seat.seat_group == SeatGroup.RESIDENTS else None
+            _appoint(actor=actor, council=incomplete.council, seat=seat, settlement=represented, users=users)
+        if coordinator_name:
+            councils_services.assign_coordinator(
+                actor=actor,
+                council=incomplete.council,
+                full_name=coordinator_name,
+                maslikhat=DEMO_MASLIKHAT,
+                constituency="№ 3",
+                started_on=PILOT_STARTS_ON,
+                is_demo=True,
+            )
+    return DemoCouncils(charter=charter, pilot=pilot, councils=councils, created=created)

@@ -4,9 +4,15 @@ from typing import Any
 
 import pytest
 
+from tests.api.councils import create_council
 from tests.api.territory import create_territory
 
 
 @pytest.fixture
 def territory(db: None) -> dict[str, Any]:
     return create_territory()
+
+
+@pytest.fixture
+def council(territory: dict[str, Any]) -> dict[str, Any]:
+    return create_council(territory)

@@ -39,6 +39,8 @@ COMMAND_TIMEOUT = 300
 # A visitor whose browser asks for Russian: the site still opens in Kazakh, because only the
 # language switcher's choice changes the language (KazakhFirstLocaleMiddleware).
 VISITOR_LOCALE = "ru-RU"
+# Every demo account (kenes.demo) shares this published password.
+DEMO_PASSWORD = "demo12345"
 
 
 @dataclass(frozen=True)
@@ -187,3 +189,14 @@ def context(browser: Browser, live_site: LiveSite) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Logs in through the real form, as a person would, and waits until the site has let them in."""
+    page.goto("/accounts/login/")
+    page.locator("input[name='username']").fill(username)
+    page.locator("input[name='password']").fill(password)
+    page.locator("main form [type='submit']").first.click()
+    page.wait_for_load_state()
+    if "/accounts/login/" in page.url:
+        pytest.fail(f"{username} could not log in: {page.locator('main').inner_text()[:300]}")

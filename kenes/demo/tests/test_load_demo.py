@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 from typing import Any
 
@@ -9,6 +10,10 @@ from django.test import Client
 
 from kenes.accounts.models import ResidentProfile, RoleAssignment, User
 from kenes.core.models import AuditEntry, SiteFlag
+from kenes.councils.composition import age_on
+from kenes.councils.models import Charter, Coordinator, Council, Member, Pilot
+from kenes.councils.selectors import composition_of
+from kenes.councils.tests.factories import CharterFactory, CouncilFactory
 from kenes.territory.models import District, Okrug, Region, Settlement
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +68,44 @@ def pilot_territory() -> dict[str, object]:
         Settlement, "274430100", "Переметное ауылы", "село Переметное", district=district, okrug=okrug, is_main=True
     )
     return {"region": region, "district": district, "okrug": okrug, "settlement": main}
+
+
+@pytest.fixture
+def pilot_district(pilot_territory: dict[str, Any]) -> dict[str, Any]:
+    """The pilot district with more rural okrugs (two with several villages, one with a single
+    village) and one of the two comparison districts; Ақжайық is left out on purpose."""
+    district = pilot_territory["district"]
+    okrugs = {}
+    for kato, kk, ru, villages in (
+        ("274431000", "Дария а.о.", "Дарьинский с.о.", 3),
+        ("274433000", "Атамекен а.о.", "с.о. Атамекен", 2),
+        ("274435000", "Зеленый а.о.", "Зеленовский с.о.", 1),
+        ("274439000", "Бейбітшілік а.о.", "с.о. Бейбітшілік", 4),
+    ):
+        okrug = _unit(Okrug, kato, kk, ru, district=district)
+        for number in range(1, villages + 1):
+            _unit(
+                Settlement,
+                f"{kato[:6]}{number}00",
+                f"Ауыл{number} <script>а.",
+                f"село{number}",
+                district=district,
+                okrug=okrug,
+                is_main=number == 1,
+            )
+        okrugs[kato] = okrug
+    terekti = _unit(District, "276200000", "Теректі ауданы", "Теректинский район", region=pilot_territory["region"])
+    return {**pilot_territory, "okrugs": okrugs, "comparison": terekti}
+
+
+def _councils_counts() -> tuple[int, int, int, int, int]:
+    return (
+        Council.objects.count(),
+        Member.objects.count(),
+        Coordinator.objects.count(),
+        Pilot.objects.count(),
+        Charter.objects.count(),
+    )
 
 
 def _counts() -> tuple[int, int, int, int, int]:
@@ -183,3 +226,120 @@ def test_it_never_takes_over_a_real_account_that_uses_a_demo_username(pilot_terr
     assert not real.is_demo
     assert real.check_password("a-real-password-123")
     assert not User.objects.filter(username="demo-resident").exists()
+
+
+# Councils ---------------------------------------------------------------------------------------
+
+
+def test_it_creates_a_pilot_over_the_pilot_district_with_the_comparison_districts_that_are_loaded(pilot_district):
+    _load()
+
+    pilot = Pilot.objects.get()
+    assert pilot.name == "Бәйтерек ауданы пилоттық жобасы (демо)"
+    assert pilot.is_demo
+    assert pilot.district is not None
+    assert pilot.district.kato == "274400000"
+    assert pilot.starts_on == datetime.date(2026, 1, 15)
+    assert pilot.ends_on == datetime.date(2027, 12, 31)
+    # Ақжайық (273200000) is not in this territory, so only Теректі is compared.
+    assert list(pilot.comparison_districts.values_list("kato", flat=True)) == ["276200000"]
+
+
+def test_the_pilot_runs_under_a_demo_charter_of_the_oblast_with_the_order_295_defaults(pilot_district):
+    _load()
+
+    charter = Pilot.objects.get().charter
+    assert charter.name == "Батыс Қазақстан облысы: кеңестің үлгі ережесі (демо)"
+    assert charter.region is not None
+    assert charter.region.kato == "270000000"
+    assert (charter.term_years, charter.quorum_percent) == (4, 50)
+    assert (charter.answer_working_days, charter.extension_limit_months) == (15, 2)
+    assert charter.is_locked, "a council uses it, so it can only change through a new version"
+    bands = list(charter.size_bands.values_list("population_from", "population_to", "min_members", "max_members"))
+    assert bands == [(0, 10_000, 5, 10), (10_001, 15_000, 11, 15), (15_001, 20_000, 16, 20), (20_001, None, 21, 25)]
+
+
+def test_the_demo_okrugs_council_meets_its_charter(pilot_district):
+    _load()
+
+    council = Council.objects.get(okrug__kato="274430000")
+    assert composition_of(council) == []
+    assert council.is_demo
+    assert council.pilot == Pilot.objects.get()
+    assert (council.population, council.population_year, council.population_source) == (6_500, 2025, "Demo figure")
+    members = council.members.filter(status=Member.Status.ACTIVE)
+    assert all(member.is_demo and "(демо)" in member.full_name for member in members)
+    assert {member.settlement.kato for member in members if member.settlement} == {"274430100", "274430200"}
+    assert {member.seat_group for member in members} >= {
+        "residents",
+        "public_associations",
+        "business",
+        "youth",
+        "veterans",
+    }
+    youth = members.get(seat_group="youth")
+    assert youth.birth_date is not None
+    assert 14 <= age_on(youth.birth_date, datetime.date.today()) <= 35
+
+
+def test_the_demo_accounts_hold_a_seat_and_the_coordination_of_the_demo_council(pilot_district):
+    _load()
+
+    council = Council.objects.get(okrug__kato="274430000")
+    seat = Member.objects.get(user__username="demo-member")
+    assert seat.council == council
+    assert seat.full_name == "Ерлан Жұмабаев (демо)"
+    coordinator = Coordinator.objects.get(council=council)
+    assert coordinator.user is not None
+    assert coordinator.user.username == "demo-coordinator"
+    assert coordinator.full_name == "Гүлнар Мұратова (демо)"
+    assert coordinator.maslikhat == "Бәйтерек аудандық мәслихаты"
+    assert coordinator.constituency == "№ 7"
+    assert coordinator.is_demo
+
+
+def test_other_okrugs_with_several_villages_get_incomplete_councils_and_the_rest_none(pilot_district):
+    _load()
+
+    incomplete = Council.objects.exclude(okrug__kato="274430000")
+    assert set(incomplete.values_list("okrug__kato", flat=True)) == {"274431000", "274433000"}
+    for council in incomplete:
+        assert council.is_demo
+        assert composition_of(council), f"{council.okrug.kato} should show gaps"
+    codes = {problem.code for problem in composition_of(Council.objects.get(okrug__kato="274431000"))}
+    assert {"settlement_without_member", "group_below_minimum", "no_secretary"} <= codes
+    # A single-village okrug is left for a district administrator to establish a council in.
+    assert not Council.objects.filter(okrug__kato__in=["274435000", "274439000", "274420000"]).exists()
+
+
+def test_a_second_run_changes_no_councils_members_coordinators_pilots_or_charters(pilot_district):
+    _load()
+    first = _councils_counts()
+    assert first[0] == 3
+
+    output = _load()
+
+    assert _councils_counts() == first
+    assert "0 new" in output
+
+
+def test_it_leaves_alone_a_council_somebody_established_by_hand(pilot_district):
+    okrug = pilot_district["okrugs"]["274431000"]
+    charter = CharterFactory.create(region=pilot_district["region"])
+    real = CouncilFactory.create(okrug=okrug, charter=charter)
+
+    _load()
+
+    real.refresh_from_db()
+    assert not real.is_demo
+    assert real.pilot is None
+    assert not real.members.exists()
+
+
+def test_it_prints_a_line_about_the_pilot_and_the_councils(pilot_district):
+    output = _load()
+
+    assert "Бәйтерек ауданы пилоттық жобасы (демо)" in output
+    assert "Теректі ауданы" in output
+    assert "3 demo council(s), 3 new; 1 meet(s) the charter, 2 still forming" in output
+    assert "274430000): meets the charter" in output

@@ -1,4 +1,5 @@
-"""`python manage.py load_demo`: labelled demo accounts on the pilot district; safe to run again."""
+"""`python manage.py load_demo`: labelled demo accounts, the pilot and its councils on the pilot
+district; safe to run again."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kenes.core.errors import DomainError
-from kenes.demo.services import DEMO_PASSWORD, DemoResult, load_demo_data
+from kenes.councils.selectors import compositions_of
+from kenes.demo.services import DEMO_PASSWORD, DemoCouncils, DemoResult, load_demo_data
 
 
 class Command(BaseCommand):
-    help = "Load labelled demo accounts (password demo12345) on the pilot district Бәйтерек. Idempotent."
+    help = (
+        "Load labelled demo accounts (password demo12345), the demo pilot and its councils "
+        "on the pilot district Бәйтерек. Idempotent."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -29,6 +34,7 @@ class Command(BaseCommand):
             f"{len(result.logins) - created} already present. Every page now shows the demo banner.",
             f"Pilot: {place.region.name_kk} → {place.district.name_kk} → {place.okrug.name_kk} "
             f"→ {place.settlement.name_kk}",
+            *self.render_councils(result.councils),
             "",
             f"Open {settings.SITE_URL}/ and log in with password {DEMO_PASSWORD}:",
         ]
@@ -43,3 +49,24 @@ class Command(BaseCommand):
         lines.append(line(tuple("-" * width for width in widths)))
         lines.extend(line(row) for row in rows)
         return "\n".join(lines)
+
+    def render_councils(self, demo: DemoCouncils) -> list[str]:
+        pilot = demo.pilot
+        comparison = ", ".join(district.name_kk for district in demo.comparison_districts) or "none"
+        ends = pilot.ends_on.isoformat() if pilot.ends_on else "open-ended"
+        problems = compositions_of(item.council for item in demo.councils)
+        complete = sum(1 for item in demo.councils if not problems[item.council.pk])
+        new_councils = sum(1 for item in demo.councils if item.created)
+        lines = [
+            f"Pilot project «{pilot.name}» ({'new' if 'pilot' in demo.created else 'already present'}): "
+            f"{pilot.starts_on.isoformat()} to {ends}, charter «{demo.charter.name}» v{demo.charter.version}, "
+            f"comparison districts: {comparison}.",
+            f"Councils: {len(demo.councils)} demo council(s), {new_councils} new; {complete} meet(s) the charter, "
+            f"{len(demo.councils) - complete} still forming:",
+        ]
+        for item in demo.councils:
+            gaps = problems[item.council.pk]
+            status = "meets the charter" if not gaps else f"{len(gaps)} gap(s)"
+            lines.append(f"  {item.council.okrug.name_kk} ({item.council.okrug.kato}): {status}")
+        lines.append(f"See them at {settings.SITE_URL}/councils/")
+        return lines
