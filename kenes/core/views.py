@@ -9,4 +9,5 @@ from django.urls import reverse
 def home(request: HttpRequest) -> HttpResponse:
     # Core imports no app: the pilot district is reached by its URL name and KATO code only.
     pilot_url = reverse("territory:unit", args=[settings.KENES_PILOT_DISTRICT])
-    return render(request, "core/home.html", {"pilot_url": pilot_url})
+    context = {"pilot_url": pilot_url, "pilot_kato": settings.KENES_PILOT_DISTRICT}
+    return render(request, "core/home.html", context)

@@ -313,7 +313,8 @@ def charter(request: HttpRequest, charter_id: int = Path(..., ge=1, description=
     found: Charter | None = selectors.list_charters().filter(pk=charter_id).first()
     if found is None:
         raise _not_found(_("There is no such charter."))
-    next_id = Charter.objects.filter(previous_id=found.pk).values_list("pk", flat=True).first()
+    following = selectors.next_version_of(found)
+    next_id = following.pk if following is not None else None
     values = {name: getattr(found, name) for name in services.CHARTER_FIELDS}
     return {
         **values,

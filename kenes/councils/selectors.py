@@ -203,20 +203,37 @@ def size_band_for(charter: Charter, population: int) -> CharterSizeBand | None:
     )
 
 
-def list_charters() -> QuerySet[Charter]:
-    return (
-        Charter.objects.select_related("region", "previous")
-        .annotate(council_count=Count("councils", distinct=True))
-        .order_by("name", "-version")
+def list_charters(*, for_okrug: Okrug | None = None) -> QuerySet[Charter]:
+    """Every charter; with `for_okrug`, only those a council of that okrug may adopt: national
+    charters and those of its oblast."""
+    charters = Charter.objects.select_related("region", "previous").annotate(
+        council_count=Count("councils", distinct=True)
     )
+    if for_okrug is not None:
+        charters = charters.filter(Q(region=None) | Q(region_id=for_okrug.district.region_id))
+    return charters.order_by("name", "-version")
 
 
-def list_pilots() -> QuerySet[Pilot]:
-    return (
-        Pilot.objects.select_related("district__region", "charter")
-        .prefetch_related("okrugs", "comparison_districts")
-        .order_by("-starts_on", "name")
+def get_charter(pk: int) -> Charter:
+    """The charter with its previous version, or Http404."""
+    charter = Charter.objects.select_related("previous", "region").filter(pk=pk).first()
+    if charter is None:
+        raise Http404("No such charter.")
+    return charter
+
+
+def next_version_of(charter: Charter) -> Charter | None:
+    return Charter.objects.filter(previous=charter).first()
+
+
+def list_pilots(*, covering: Okrug | None = None) -> QuerySet[Pilot]:
+    """Every pilot; with `covering`, only the pilots whose district or okrug list includes it."""
+    pilots = Pilot.objects.select_related("district__region", "charter").prefetch_related(
+        "okrugs", "comparison_districts"
     )
+    if covering is not None:
+        pilots = pilots.filter(Q(district_id=covering.district_id) | Q(okrugs=covering)).distinct()
+    return pilots.order_by("-starts_on", "name")
 
 
 def get_pilot(pk: int) -> Pilot:

@@ -33,6 +33,7 @@ from kenes.councils.permissions import (
     can_establish_council,
     can_manage_council,
 )
+from kenes.councils.selectors import composition_of
 from kenes.territory.models import District, Okrug, Region, Settlement
 
 # The charter's parameters a person may set; the version chain and the lock are the services' own.
@@ -500,6 +501,33 @@ def set_council_population(
         target=council,
         before=before,
         after={"population": council.population, "year": council.population_year, "source": council.population_source},
+    )
+    return council
+
+
+@transaction.atomic
+def activate_council(*, actor: Any, council: Council) -> Council:
+    """A council being formed starts its work once its composition meets the charter."""
+    if not can_manage_council(actor, council):
+        raise _forbidden()
+    council = Council.objects.select_for_update(of=("self",)).get(pk=council.pk)
+    if council.status != Council.Status.FORMING:
+        raise DomainError(_("Only a council that is being formed can be declared active."), code="not_forming")
+    problems = composition_of(council)
+    if problems:
+        raise DomainError(
+            _("The composition does not meet the charter yet: %(problems)s")
+            % {"problems": "; ".join(problem.message for problem in problems)},
+            code="composition_incomplete",
+        )
+    council.status = Council.Status.ACTIVE
+    council.save(update_fields=["status", "updated_at"])
+    record_audit(
+        actor=actor,
+        action="council.activated",
+        target=council,
+        before={"status": Council.Status.FORMING},
+        after={"status": council.status},
     )
     return council
 

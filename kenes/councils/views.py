@@ -15,9 +15,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -38,7 +37,7 @@ from kenes.councils.forms import (
     SeatRulesForm,
     SizeBandFormSet,
 )
-from kenes.councils.models import Charter, Council, Member
+from kenes.councils.models import Council, Member
 from kenes.territory import selectors as territory_selectors
 
 
@@ -90,8 +89,8 @@ def detail(request: HttpRequest, kato: str) -> HttpResponse:
 
 @require_safe
 def charter(request: HttpRequest, charter_id: int) -> HttpResponse:
-    found = get_object_or_404(Charter.objects.select_related("previous", "region"), pk=charter_id)
-    next_version = Charter.objects.filter(previous=found).first()
+    found = selectors.get_charter(charter_id)
+    next_version = selectors.next_version_of(found)
     may_edit = permissions.can_edit_charter(request.user, found)
     context = {
         "charter": found,
@@ -106,7 +105,7 @@ def charter(request: HttpRequest, charter_id: int) -> HttpResponse:
 
 @require_safe
 def charter_pdf(request: HttpRequest, charter_id: str, language: str) -> HttpResponse:
-    found = get_object_or_404(Charter, pk=int(charter_id))
+    found = selectors.get_charter(int(charter_id))
     # Imported here: the PDF engine is heavy and only this view needs it.
     from kenes.councils.documents import render_regulation_pdf
 
@@ -168,7 +167,7 @@ def charter_edit(request: HttpRequest, charter_id: int) -> HttpResponse:
             return redirect("councils:charter", charter_id=found.pk)
     context = {
         "charter": found,
-        "next_version": Charter.objects.filter(previous=found).first() if found.is_locked else None,
+        "next_version": selectors.next_version_of(found) if found.is_locked else None,
         "form": form,
         "seats": seats,
         "bands": bands,
@@ -212,11 +211,10 @@ def establish(request: HttpRequest, kato: str) -> HttpResponse:
     okrug = selectors.access_okrug_for_establishing(user=request.user, okrug_kato=kato)
     # Offer only what the service accepts here: charters of this oblast or national ones, and the
     # pilots that cover the okrug.
-    region = okrug.district.region
     form = EstablishCouncilForm(
         request.POST or None,
-        pilots=selectors.list_pilots().filter(Q(district=okrug.district) | Q(okrugs=okrug)).distinct(),
-        charters=selectors.list_charters().filter(Q(region=None) | Q(region=region)),
+        pilots=selectors.list_pilots(covering=okrug),
+        charters=selectors.list_charters(for_okrug=okrug),
         initial={"established_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -265,6 +263,10 @@ def manage(request: HttpRequest, kato: str) -> HttpResponse:
     coordinator = CoordinatorForm(
         request.POST if action == "coordinator" else None, initial={"started_on": today}, prefix="coordinator"
     )
+    if action == "activate":
+        services.activate_council(actor=request.user, council=council)
+        messages.success(request, _("The council is now active."))
+        return redirect("councils:manage", kato=council.okrug.kato)
     if action == "end_terms":
         ended = services.end_expired_terms(actor=request.user, council=council, today=today)
         messages.success(

@@ -430,6 +430,7 @@ def _load_councils(*, actor: User, place: DemoPlace) -> DemoCouncils:
             user=coordinator,
             is_demo=True,
         )
+        councils_services.activate_council(actor=actor, council=council)
 
     for okrug, seats, (population, coordinator_name) in zip(
         _incomplete_okrugs(place), INCOMPLETE_SEATS, INCOMPLETE_FACTS, strict=False

@@ -425,6 +425,11 @@ def test_a_district_administrator_builds_a_council_until_its_composition_passes(
 
     assert "The composition meets the charter." in html
     assert SCRIPT not in html
+    assert "Declare the council active" in html
+    html = page(en.post(reverse("councils:manage", args=[kato]), {"action": "activate"}, follow=True))
+    assert "The council is now active." in html
+    assert "Declare the council active" not in html
+    assert Council.objects.get(okrug=okrug).status == Council.Status.ACTIVE
     public = page(en.get(reverse("councils:detail", args=[kato])))
     assert "The composition meets the charter." in public
     assert escape(f"Бірінші {SCRIPT}") in public

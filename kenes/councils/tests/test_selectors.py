@@ -23,7 +23,7 @@ from kenes.councils.tests.factories import (
     complete_council,
 )
 from kenes.territory.models import Okrug
-from kenes.territory.tests.factories import OkrugFactory, SettlementFactory
+from kenes.territory.tests.factories import OkrugFactory, RegionFactory, SettlementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,33 @@ def test_okrugs_without_a_council_are_exactly_those_the_user_may_establish_rural
     assert world.okrug not in listed  # it has a council
     assert listed[-1] == town
     assert set(listed[:-1]) == {world.other_okrug}
+
+
+def test_the_charters_an_okrug_may_adopt_are_national_ones_and_its_oblasts():
+    okrug = OkrugFactory.create()
+    national = CharterFactory.create(region=None)
+    own = CharterFactory.create(region=okrug.district.region)
+    foreign = CharterFactory.create(region=RegionFactory.create())
+
+    offered = set(selectors.list_charters(for_okrug=okrug))
+
+    assert {national, own} <= offered
+    assert foreign not in offered
+
+
+def test_the_pilots_covering_an_okrug_are_those_of_its_district_or_listing_it():
+    okrug = OkrugFactory.create()
+    by_district = PilotFactory.create(district=okrug.district)
+    by_list = PilotFactory.create(district=None, charter=CharterFactory.create(region=okrug.district.region))
+    by_list.okrugs.add(okrug)
+    elsewhere = PilotFactory.create()
+
+    covering = list(selectors.list_pilots(covering=okrug))
+
+    assert sorted(pilot.pk for pilot in covering) == sorted([by_district.pk, by_list.pk])
+    assert elsewhere not in covering
+
+
+def test_a_missing_charter_is_not_found():
+    with pytest.raises(Http404):
+        selectors.get_charter(987654)

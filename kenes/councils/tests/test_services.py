@@ -21,6 +21,7 @@ from kenes.councils.tests.factories import (
     CouncilFactory,
     MemberFactory,
     PilotFactory,
+    complete_council,
     years_before,
 )
 from kenes.territory.tests.factories import DistrictFactory, OkrugFactory, RegionFactory, SettlementFactory
@@ -816,3 +817,45 @@ def test_a_council_built_through_the_services_passes_its_composition_check(root)
     )
 
     assert composition_of(council) == []
+
+
+# Activation -------------------------------------------------------------------------------------
+
+
+def test_a_complete_council_is_declared_active(root):
+    council = complete_council()
+
+    services.activate_council(actor=root, council=council)
+
+    council.refresh_from_db()
+    assert council.status == Council.Status.ACTIVE
+    assert last_audit().action == "council.activated"
+    assert last_audit().after == {"status": "active"}
+
+
+def test_an_incomplete_council_cannot_be_declared_active(root, council):
+    with refusal("composition_incomplete") as refused:
+        services.activate_council(actor=root, council=council)
+
+    assert "No chair" in str(refused.value)
+    council.refresh_from_db()
+    assert council.status == Council.Status.FORMING
+
+
+def test_an_active_council_is_not_activated_twice(root):
+    council = complete_council()
+    services.activate_council(actor=root, council=council)
+    audit_rows = AuditEntry.objects.count()
+
+    with refusal("not_forming"):
+        services.activate_council(actor=root, council=council)
+    assert AuditEntry.objects.count() == audit_rows
+
+
+def test_an_outsider_cannot_activate_a_council():
+    council = complete_council()
+
+    with refusal("forbidden"):
+        services.activate_council(actor=UserFactory.create(), council=council)
+    council.refresh_from_db()
+    assert council.status == Council.Status.FORMING

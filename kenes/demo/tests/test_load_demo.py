@@ -264,6 +264,7 @@ def test_the_demo_okrugs_council_meets_its_charter(pilot_district):
 
     council = Council.objects.get(okrug__kato="274430000")
     assert composition_of(council) == []
+    assert council.status == Council.Status.ACTIVE
     assert council.is_demo
     assert council.pilot == Pilot.objects.get()
     assert (council.population, council.population_year, council.population_source) == (6_500, 2025, "Demo figure")
