@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kenes.accounts",
     "kenes.territory",
     "kenes.councils",
+    "kenes.proposals",
     "kenes.demo",
 ]
 
