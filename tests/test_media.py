@@ -26,5 +26,5 @@ def test_an_uploaded_file_is_served(client, media: Path) -> None:
 def test_a_path_outside_the_media_folder_is_not_served(client, media: Path) -> None:
     (media.parent / "secret.txt").write_text("not for the web")
 
-    assert client.get("/media/../secret.txt").status_code == 404
-    assert client.get("/media/%2e%2e/secret.txt").status_code == 404
+    for path in ("/media/../secret.txt", "/media/%2e%2e/secret.txt", "/media/..%2fsecret.txt"):
+        assert client.get(path).status_code in {400, 404}, path
