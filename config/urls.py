@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("kenes.accounts.urls")),
     path("territory/", include("kenes.territory.urls")),
     path("councils/", include("kenes.councils.urls")),
+    path("proposals/", include("kenes.proposals.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

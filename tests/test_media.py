@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def media(settings, tmp_path: Path) -> Path:

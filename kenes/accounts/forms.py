@@ -128,3 +128,12 @@ class ResidencyForm(forms.Form):
         if settlement is None:
             raise ValidationError(_("No settlement has this KATO code."), code="unknown_settlement")
         return settlement
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What will use it, for example “my spreadsheet” or “the district's reports”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

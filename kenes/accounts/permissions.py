@@ -38,3 +38,30 @@ def can_set_residency(actor: Any, user: Any, settlement: Settlement) -> bool:
     if actor.is_superuser:
         return True
     return user_has_role(actor, Role.AKIMAT_STAFF, settlement)
+
+
+def can_verify_residency(actor: Any, settlement: Settlement) -> bool:
+    """The akimat checks a declared residency (documents seen in person); nobody verifies their own."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if actor.is_superuser:
+        return True
+    if user_has_role(actor, Role.AKIMAT_STAFF, settlement):
+        return True
+    return user_has_role(actor, Role.DISTRICT_ADMIN, settlement)
+
+
+def can_issue_api_token(actor: Any, user: Any) -> bool:
+    """A token acts in its owner's name, so only the owner makes one (not even an administrator)."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor.pk == user.pk)
+
+
+def can_revoke_api_token(actor: Any, token: Any) -> bool:
+    """The owner revokes their token; an administrator may revoke anyone's (a leaked one)."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if actor.pk == token.user_id:
+        return True
+    return bool(actor.is_superuser)

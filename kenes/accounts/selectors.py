@@ -1,13 +1,18 @@
-"""Reads about people: the roles they hold and where, and resident profiles (found by IIN digest)."""
+"""Reads about people: the roles they hold and where, resident profiles (found by IIN digest), and
+the person an API token stands for."""
 
 from __future__ import annotations
 
+import datetime
+import hmac
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
 from kenes.accounts.iin import iin_digest
-from kenes.accounts.models import ResidentProfile, RoleAssignment, User
+from kenes.accounts.models import ApiToken, ResidentProfile, RoleAssignment, User
 from kenes.territory.models import District, Okrug, Region, Settlement
 
 Territory = Region | District | Okrug | Settlement
@@ -60,3 +65,47 @@ def resident_profile_of(user: User) -> ResidentProfile | None:
 def find_resident_by_iin(iin: str) -> ResidentProfile | None:
     """Looks a resident up by the number they give, through its digest (the number is not stored)."""
     return ResidentProfile.objects.filter(iin_digest=iin_digest(iin)).select_related("user", "settlement").first()
+
+
+# API tokens ------------------------------------------------------------------------------------
+
+# How stale `last_used_at` may get: at most one write a minute per token, however busy the client.
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
+# token_urlsafe(32) gives 43 characters; anything far longer is not ours and is not hashed.
+_MAX_SECRET_LENGTH = 200
+
+
+def user_for_api_token(secret: str) -> User | None:
+    """The active person an unrevoked token's secret stands for, or None. The lookup is by the
+    secret's digest (an index on a hash reveals nothing about the secret) and is compared again in
+    constant time."""
+    if not secret or len(secret) > _MAX_SECRET_LENGTH:
+        return None
+    digest = ApiToken.digest_of(secret)
+    token = ApiToken.objects.filter(key_digest=digest, revoked_at__isnull=True).select_related("user").first()
+    if token is None or not hmac.compare_digest(token.key_digest, digest) or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        # Conditional, so concurrent requests write once; a bookkeeping fact, not an audited act.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)
+        ).update(last_used_at=now)
+    return token.user
+
+
+def api_tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """The person's tokens, active first, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user_id=user.pk).order_by(
+        F("revoked_at").desc(nulls_first=True), "-created_at", "-id"
+    )
+
+
+def access_api_token(*, user: Any, pk: int) -> ApiToken:
+    """The person's own token; 404 for one that is missing or someone else's alike."""
+    token = api_tokens_of(user).select_related("user").filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    return token

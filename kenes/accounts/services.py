@@ -1,18 +1,28 @@
-"""Every write about people: registering, declaring residency, assigning and revoking roles."""
+"""Every write about people: registering, declaring residency, assigning and revoking roles,
+issuing and revoking API tokens."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenes.accounts.iin import iin_digest, mask_iin, validate_iin
-from kenes.accounts.models import ResidentProfile, Role, RoleAssignment, User
-from kenes.accounts.permissions import can_assign_role, can_revoke_role, can_set_residency
+from kenes.accounts.models import ApiToken, ResidentProfile, Role, RoleAssignment, User
+from kenes.accounts.permissions import (
+    can_assign_role,
+    can_issue_api_token,
+    can_revoke_api_token,
+    can_revoke_role,
+    can_set_residency,
+    can_verify_residency,
+)
 from kenes.accounts.roles import STANDARD_ROLES
 from kenes.core.audit import record_audit
 from kenes.core.errors import DomainError
@@ -180,6 +190,28 @@ def set_residency(*, actor: User, user: User, iin: str, settlement: Settlement) 
 
 
 @transaction.atomic
+def verify_residency(*, actor: User, user: User) -> ResidentProfile:
+    """Records that the akimat has checked the person's declared residency. Verified residents may
+    submit proposals; a later change of IIN or settlement clears the verification."""
+    profile = ResidentProfile.objects.select_for_update().select_related("settlement").filter(user_id=user.pk).first()
+    if profile is None:
+        raise DomainError(_("This person has not declared where they live."), code="no_residency")
+    if actor.pk == user.pk and not actor.is_superuser:
+        raise DomainError(_("You may not verify your own residency."), code="forbidden", status=403)
+    if not can_verify_residency(actor, profile.settlement):
+        raise DomainError(_("You may not verify residents of this settlement."), code="forbidden", status=403)
+    if profile.verified_at is not None:
+        return profile
+    before = _residency_facts(profile)
+    profile.verified_at = timezone.now()
+    profile.save(update_fields=["verified_at", "updated_at"])
+    record_audit(
+        actor=actor, action="resident.verified", target=profile, before=before, after=_residency_facts(profile)
+    )
+    return profile
+
+
+@transaction.atomic
 def assign_role(*, actor: User, user: User, role_code: str, territory: ScopeTerritory) -> RoleAssignment:
     """Gives the user a role in a territory; assigning a role already held changes nothing."""
     _scope_of(territory)
@@ -210,3 +242,50 @@ def ensure_standard_roles() -> list[Role]:
         Role.objects.update_or_create(code=code, defaults={"name_kk": n.kk, "name_ru": n.ru, "name_en": n.en})[0]
         for code, n in STANDARD_ROLES.items()
     ]
+
+
+# API tokens ------------------------------------------------------------------------------------
+
+MAX_ACTIVE_API_TOKENS = 10
+
+
+def _token_facts(token: ApiToken) -> dict[str, Any]:
+    # Never the secret or its digest: the audit log is kept forever and read by administrators.
+    return {"user": token.user_id, "name": token.name, "prefix": token.prefix, "revoked": token.revoked_at is not None}
+
+
+@transaction.atomic
+def issue_api_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """Makes a token for `user` and returns it with its secret, which is never available again."""
+    if not can_issue_api_token(actor, user):
+        raise DomainError(_("You may make API tokens only for yourself."), code="forbidden", status=403)
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError(_("Give the token a name, so you know later what uses it."), code="invalid_token_name")
+    if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise DomainError(_("The token name is too long."), code="invalid_token_name")
+    # Lock the person's row so two requests at once cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_API_TOKENS:
+        raise DomainError(
+            _("You have as many active tokens as allowed: revoke one you no longer use."), code="too_many_tokens"
+        )
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, key_digest=ApiToken.digest_of(secret), prefix=secret[:8])
+    record_audit(actor=actor, action="api_token.issued", target=token, after=_token_facts(token))
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Stops the token working at once; revoking a revoked token changes nothing."""
+    if not can_revoke_api_token(actor, token):
+        raise DomainError(_("You may not revoke this token."), code="forbidden", status=403)
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is not None:
+        return locked
+    before = _token_facts(locked)
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    record_audit(actor=actor, action="api_token.revoked", target=locked, before=before, after=_token_facts(locked))
+    return locked

@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
-from kenes.accounts.forms import ResidencyForm, SignUpForm
-from kenes.accounts.selectors import resident_profile_of, roles_of
-from kenes.accounts.services import register_user, set_residency
+from kenes.accounts.forms import ApiTokenForm, ResidencyForm, SignUpForm
+from kenes.accounts.selectors import access_api_token, api_tokens_of, resident_profile_of, roles_of
+from kenes.accounts.services import issue_api_token, register_user, revoke_api_token, set_residency
 from kenes.core.errors import DomainError
 
 # Signing up is not a login attempt: skip axes and use the plain model backend.
@@ -63,8 +65,41 @@ def profile(request: HttpRequest) -> HttpResponse:
     else:
         initial = {"settlement": resident_profile.settlement.kato} if resident_profile else {}
         form = ResidencyForm(initial=initial)
-    context = {"form": form, "resident_profile": resident_profile, "role_assignments": roles_of(user)}
+    context = {
+        "form": form,
+        "resident_profile": resident_profile,
+        "role_assignments": roles_of(user),
+        "api_tokens": api_tokens_of(user),
+        "token_form": ApiTokenForm(),
+    }
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@never_cache
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The person's API tokens; a POST makes one and shows its secret, this once (never cached)."""
+    user: Any = request.user
+    form = ApiTokenForm(request.POST or None)
+    new_token, secret = None, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_token, secret = issue_api_token(actor=user, user=user, name=form.cleaned_data["name"])
+        except DomainError as error:
+            form.add_error("name", ValidationError(str(error.message), code=error.code))
+        else:
+            form = ApiTokenForm()
+    context = {"token_form": form, "api_tokens": api_tokens_of(user), "new_token": new_token, "secret": secret}
+    return render(request, "accounts/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = access_api_token(user=request.user, pk=pk)
+    revoke_api_token(actor=request.user, token=token)
+    messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
+    return redirect("accounts:tokens")
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -83,3 +83,20 @@ class SiteFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class CalendarOverride(models.Model):
+    """A day the government's calendar treats differently from the `holidays` package: a late
+    transfer of a day off (a Saturday made a working day, a weekday made a day off)."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} {'+' if self.is_working_day else '-'}"
