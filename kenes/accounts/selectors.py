@@ -67,6 +67,30 @@ def find_resident_by_iin(iin: str) -> ResidentProfile | None:
     return ResidentProfile.objects.filter(iin_digest=iin_digest(iin)).select_related("user", "settlement").first()
 
 
+VERIFYING_ROLES = ("akimat_staff", "district_admin")
+
+
+def residents_awaiting_verification(user: Any) -> QuerySet[ResidentProfile]:
+    """Declared, not yet verified residencies in the territories where the user verifies residents
+    (akimat staff or district administrators; a superuser sees all), oldest first."""
+    waiting = ResidentProfile.objects.filter(verified_at__isnull=True).select_related(
+        "user", "settlement__okrug", "settlement__district"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return waiting.none()
+    if user.is_superuser:
+        return waiting.order_by("created_at", "pk")
+    scopes = Q(pk__in=[])
+    for assignment in RoleAssignment.objects.filter(user_id=user.pk, role__code__in=VERIFYING_ROLES):
+        if assignment.region_id is not None:
+            scopes |= Q(settlement__district__region_id=assignment.region_id)
+        elif assignment.district_id is not None:
+            scopes |= Q(settlement__district_id=assignment.district_id)
+        else:
+            scopes |= Q(settlement__okrug_id=assignment.okrug_id)
+    return waiting.filter(scopes).exclude(user_id=user.pk).order_by("created_at", "pk")
+
+
 # API tokens ------------------------------------------------------------------------------------
 
 # How stale `last_used_at` may get: at most one write a minute per token, however busy the client.

@@ -42,6 +42,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("residents/verification/", views.verification_queue, name="verification"),
     path("tokens/", views.api_tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="token_revoke"),
 ]

@@ -9,15 +9,27 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from kenes.accounts.forms import ApiTokenForm, ResidencyForm, SignUpForm
-from kenes.accounts.selectors import access_api_token, api_tokens_of, resident_profile_of, roles_of
-from kenes.accounts.services import issue_api_token, register_user, revoke_api_token, set_residency
+from kenes.accounts.selectors import (
+    access_api_token,
+    api_tokens_of,
+    resident_profile_of,
+    residents_awaiting_verification,
+    roles_of,
+)
+from kenes.accounts.services import (
+    issue_api_token,
+    register_user,
+    revoke_api_token,
+    set_residency,
+    verify_residency,
+)
 from kenes.core.errors import DomainError
 
 # Signing up is not a login attempt: skip axes and use the plain model backend.
@@ -110,3 +122,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         reset_failed_logins(username=form.user.get_username())
         return response
+
+
+@login_required
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    """Akimat staff confirm residencies they have checked in person; verified residents may submit."""
+    if request.method == "POST":
+        profile = get_object_or_404(residents_awaiting_verification(request.user), pk=request.POST.get("profile", "0"))
+        verify_residency(actor=request.user, user=profile.user)
+        messages.success(request, _("%(name)s is now a verified resident.") % {"name": profile.user})
+        return redirect("accounts:verification")
+    waiting = residents_awaiting_verification(request.user)[:200]
+    return render(request, "accounts/verification.html", {"waiting": waiting})

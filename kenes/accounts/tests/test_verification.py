@@ -65,3 +65,64 @@ def test_a_person_without_a_declared_residency_cannot_be_verified() -> None:
         verify_residency(actor=SuperuserFactory.create(), user=UserFactory.create())
 
     assert refused.value.code == "no_residency"
+
+
+def test_akimat_staff_see_and_verify_the_residents_waiting_in_their_okrug(client, territory: Territory) -> None:
+    waiting = make_resident(settlement=territory.settlement)
+    waiting.user.full_name = "Айгүл <script>x</script>"
+    waiting.user.save()
+    staff = UserFactory.create()
+    grant(staff, Role.AKIMAT_STAFF, territory.okrug)
+    client.force_login(staff)
+
+    page = client.get("/accounts/residents/verification/").content.decode()
+    assert "Айгүл &lt;script&gt;x&lt;/script&gt;" in page
+    assert waiting.iin_masked in page
+
+    response = client.post("/accounts/residents/verification/", {"profile": waiting.pk})
+
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.verified_at is not None
+    assert waiting.iin_masked not in client.get("/accounts/residents/verification/").content.decode()
+
+
+def test_staff_of_another_okrug_neither_see_nor_verify_a_resident(client, territory: Territory) -> None:
+    waiting = make_resident(settlement=territory.settlement)
+    staff = UserFactory.create()
+    grant(staff, Role.AKIMAT_STAFF, territory.far_okrug)
+    client.force_login(staff)
+
+    assert waiting.iin_masked not in client.get("/accounts/residents/verification/").content.decode()
+    assert client.post("/accounts/residents/verification/", {"profile": waiting.pk}).status_code == 404
+    waiting.refresh_from_db()
+    assert waiting.verified_at is None
+
+
+def test_the_verification_queue_needs_a_login(client) -> None:
+    response = client.get("/accounts/residents/verification/")
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_the_verification_queue_runs_a_fixed_number_of_queries(
+    client, territory: Territory, django_assert_max_num_queries
+) -> None:
+    staff = UserFactory.create()
+    grant(staff, Role.AKIMAT_STAFF, territory.okrug)
+    make_resident(settlement=territory.settlement)
+    make_resident(settlement=territory.settlement, iin="050615600011")
+    make_resident(settlement=territory.settlement, iin="900101300811")
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(6):
+        client.get("/accounts/residents/verification/")
+
+
+def test_the_profile_of_akimat_staff_links_to_the_verification_queue(client, territory: Territory) -> None:
+    staff = UserFactory.create()
+    grant(staff, Role.AKIMAT_STAFF, territory.okrug)
+    client.force_login(staff)
+
+    assert 'href="/accounts/residents/verification/"' in client.get("/accounts/profile/").content.decode()
