@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from kenes.core.errors import DomainError
 from kenes.councils.api import router as councils_router
+from kenes.proposals.api import router as proposals_router
 from kenes.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -30,5 +31,13 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return api.create_response(request, {"detail": exc.errors, "code": "invalid"}, status=422)
 
 
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja's own refusals (a body that is not JSON is its 400), in the same shape.
+    code = "malformed_request" if exc.status_code == 400 else "error"
+    return api.create_response(request, {"detail": str(exc), "code": code}, status=exc.status_code)
+
+
 api.add_router("/territory/", territory_router)
 api.add_router("/councils/", councils_router)
+api.add_router("/proposals/", proposals_router)

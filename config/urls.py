@@ -20,8 +20,7 @@ if settings.SERVE_MEDIA:
     # Uploaded photos, served by Django itself: fine for a pilot on one machine; a larger
     # deployment sets SERVE_MEDIA=false and lets its web server or object storage serve MEDIA_ROOT.
     from django.urls import re_path
-    from django.views.static import serve
 
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    from kenes.core.views import media
+
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media, name="media")]

@@ -72,6 +72,8 @@ def fill_from_json() -> int:
             if "fuzzy" in entry.flags and (entry.msgstr or any(entry.msgstr_plural.values())):
                 entry.flags.remove("fuzzy")
                 entry.previous_msgid = None
+                entry.previous_msgid_plural = None
+                entry.previous_msgctxt = None
         catalogue.save(str(path))
     return filled
 

@@ -127,10 +127,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @login_required
 def verification_queue(request: HttpRequest) -> HttpResponse:
     """Akimat staff confirm residencies they have checked in person; verified residents may submit."""
+    staff: Any = request.user
     if request.method == "POST":
-        profile = get_object_or_404(residents_awaiting_verification(request.user), pk=request.POST.get("profile", "0"))
-        verify_residency(actor=request.user, user=profile.user)
+        chosen = request.POST.get("profile", "")
+        profile = get_object_or_404(residents_awaiting_verification(staff), pk=int(chosen) if chosen.isdigit() else 0)
+        verify_residency(actor=staff, user=profile.user)
         messages.success(request, _("%(name)s is now a verified resident.") % {"name": profile.user})
         return redirect("accounts:verification")
-    waiting = residents_awaiting_verification(request.user)[:200]
+    waiting = residents_awaiting_verification(staff)[:200]
     return render(request, "accounts/verification.html", {"waiting": waiting})

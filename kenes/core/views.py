@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.static import serve
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -11,3 +12,8 @@ def home(request: HttpRequest) -> HttpResponse:
     pilot_url = reverse("territory:unit", args=[settings.KENES_PILOT_DISTRICT])
     context = {"pilot_url": pilot_url, "pilot_kato": settings.KENES_PILOT_DISTRICT}
     return render(request, "core/home.html", context)
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
+    """An uploaded file from MEDIA_ROOT (read at request time); `serve` refuses paths outside it."""
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))

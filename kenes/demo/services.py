@@ -1,11 +1,12 @@
 """Demo data: labelled demo accounts on the real territory of the pilot district (Бәйтерек by default),
 and the councils side of the pilot: a demo charter, the pilot itself, one complete council and a few
-incomplete ones, so the directory shows both what a finished council looks like and what gaps look like.
+incomplete ones, so the directory shows both what a finished council looks like and what gaps look like;
+then a few more residents and a dozen proposals in every area and status, with supports and comments.
 
-Everything here is keyed on stable usernames, names and okrugs, so loading twice changes nothing.
-People and roles are written through `kenes.accounts.services`, councils through
-`kenes.councils.services` (both audit); this app never invents territory, it uses what the
-classifier import loaded.
+Everything here is keyed on stable usernames, names, okrugs and titles, so loading twice changes
+nothing. People and roles are written through `kenes.accounts.services`, councils through
+`kenes.councils.services`, proposals through `kenes.proposals.services` (all audit); this app never
+invents territory, it uses what the classifier import loaded.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from kenes.core.models import SiteFlag
 from kenes.councils import selectors as councils_selectors
 from kenes.councils import services as councils_services
 from kenes.councils.models import Charter, Council, Member, Pilot, SeatGroup
+from kenes.proposals import permissions as proposals_permissions
+from kenes.proposals import services as proposals_services
+from kenes.proposals.models import Area, Comment, EntryChannel, Language, Proposal, Status
 from kenes.territory.models import District, Okrug, Region, Settlement
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - published in the README on purpose: demo logins only.
@@ -96,10 +100,20 @@ class DemoCouncils:
 
 
 @dataclass(frozen=True)
+class DemoProposals:
+    proposals: list[Proposal]
+    created: int  # how many this run added
+
+    def count(self, status: str) -> int:
+        return sum(1 for proposal in self.proposals if proposal.status == status)
+
+
+@dataclass(frozen=True)
 class DemoResult:
     place: DemoPlace
     logins: list[DemoLogin]
     councils: DemoCouncils
+    proposals: DemoProposals
 
     @property
     def created_count(self) -> int:
@@ -169,10 +183,17 @@ def _ensure_user(*, person: DemoPerson) -> tuple[User, bool]:
     return user, True
 
 
-def _ensure_residency(*, actor: User, user: User, settlement: Settlement) -> None:
+def _ensure_residency(*, actor: User, user: User, settlement: Settlement, iin: str = DEMO_RESIDENT_IIN) -> None:
     if accounts_selectors.resident_profile_of(user) is not None:
         return
-    accounts_services.set_residency(actor=actor, user=user, iin=DEMO_RESIDENT_IIN, settlement=settlement)
+    accounts_services.set_residency(actor=actor, user=user, iin=iin, settlement=settlement)
+
+
+def _ensure_verified(*, actor: User, user: User) -> None:
+    profile = accounts_selectors.resident_profile_of(user)
+    if profile is None or profile.verified_at is not None:
+        return
+    accounts_services.verify_residency(actor=actor, user=user)
 
 
 @transaction.atomic
@@ -189,8 +210,10 @@ def load_demo_data() -> DemoResult:
         scope = _scope_of(person, place)
         if person.role_code == Role.RESIDENT:
             assert isinstance(scope, Settlement)
-            # A person declares their own residency: the resident is the actor, as on the site.
+            # A person declares their own residency: the resident is the actor, as on the site;
+            # the akimat's check that lets them submit proposals is the administrator's act.
             _ensure_residency(actor=user, user=user, settlement=scope)
+            _ensure_verified(actor=actor, user=user)
         elif person.role_code is not None:
             assert isinstance(scope, Region | District | Okrug)
             # Assigning a role already held changes nothing (and writes no audit row).
@@ -212,7 +235,10 @@ def load_demo_data() -> DemoResult:
         record_audit(actor=admin, action="demo.data_loaded", target=flag, after={"value": "1"})
     assert admin is not None  # DEMO_PEOPLE starts with the superuser
     councils = _load_councils(actor=admin, place=place)
-    return DemoResult(place=place, logins=logins, councils=councils)
+    forming = next((item.council for item in councils.councils if item.council.okrug_id != place.okrug.pk), None)
+    logins.extend(_load_neighbours(actor=admin, place=place, forming=forming))
+    proposals = _load_proposals(actor=admin, place=place, forming=forming)
+    return DemoResult(place=place, logins=logins, councils=councils, proposals=proposals)
 
 
 # Councils ---------------------------------------------------------------------------------------
@@ -306,7 +332,9 @@ def _ensure_charter(*, actor: User, place: DemoPlace, created: list[str]) -> Cha
     created.append("charter")
     # The defaults are Order 295/88's: size bands, a 4-year term, a 50 % quorum, answers within
     # 15 working days, extensions up to 2 months.
-    return councils_services.create_charter(actor=actor, name=DEMO_CHARTER_NAME, region=place.region)
+    return councils_services.create_charter(
+        actor=actor, name=DEMO_CHARTER_NAME, region=place.region, support_threshold=DEMO_SUPPORT_THRESHOLD
+    )
 
 
 def _ensure_pilot(*, actor: User, place: DemoPlace, charter: Charter, created: list[str]) -> Pilot:
@@ -457,3 +485,346 @@ def _load_councils(*, actor: User, place: DemoPlace) -> DemoCouncils:
                 is_demo=True,
             )
     return DemoCouncils(charter=charter, pilot=pilot, councils=councils, created=created)
+
+
+# Residents and proposals ------------------------------------------------------------------------
+
+# A charter's default asks for 25 supports; the demo okrug has a handful of demo residents, so the
+# demo charter asks for 5 and a proposal visibly reaches the agenda.
+DEMO_SUPPORT_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class DemoNeighbour:
+    username: str
+    full_name: str
+    iin: str  # synthetic and checksum-valid
+    in_forming_okrug: bool = False  # lives in the first incomplete council's okrug
+
+
+# More residents of the demo okrug, so proposals gather supports from several people; the last one
+# lives in an okrug whose council is still forming. Residency declared and verified.
+DEMO_NEIGHBOURS: tuple[DemoNeighbour, ...] = (
+    DemoNeighbour("demo-resident-2", "Нұржан Әлиев (демо)", "920711300304"),
+    DemoNeighbour("demo-resident-3", "Гүлмира Жақсылықова (демо)", "850302400103"),
+    DemoNeighbour("demo-resident-4", "Сергей Волков (демо)", "781128300406"),
+    DemoNeighbour("demo-resident-5", "Аяулым Серікқызы (демо)", "010405600508"),
+    DemoNeighbour("demo-resident-6", "Қуаныш Бисенов (демо)", "660909300602"),
+    DemoNeighbour("demo-resident-7", "Людмила Ким (демо)", "881201400707", in_forming_okrug=True),
+)
+
+
+def _load_neighbours(*, actor: User, place: DemoPlace, forming: Council | None) -> list[DemoLogin]:
+    logins: list[DemoLogin] = []
+    home = _okrug_settlements(place.okrug)
+    away = _okrug_settlements(forming.okrug) if forming is not None else []
+    resident_role = Role.objects.get(code=Role.RESIDENT)
+    for index, neighbour in enumerate(DEMO_NEIGHBOURS):
+        settlements = away if neighbour.in_forming_okrug else home
+        if not settlements:
+            continue  # a territory without that okrug: this neighbour is left out
+        # Spread over the okrug's villages, the main village last, so neighbours are not all in one street.
+        settlement = settlements[(index + 1) % len(settlements)]
+        user, created = _ensure_user(
+            person=DemoPerson(neighbour.username, neighbour.full_name, Role.RESIDENT, "settlement")
+        )
+        _ensure_residency(actor=user, user=user, settlement=settlement, iin=neighbour.iin)
+        _ensure_verified(actor=actor, user=user)
+        profile = accounts_selectors.resident_profile_of(user)
+        assert profile is not None
+        lives_in = profile.settlement
+        logins.append(
+            DemoLogin(
+                username=neighbour.username,
+                full_name=neighbour.full_name,
+                role=resident_role.name_en,
+                territory=f"{lives_in.name_kk} ({lives_in.kato})",
+                created=created,
+            )
+        )
+    return logins
+
+
+@dataclass(frozen=True)
+class DemoComment:
+    author: str
+    body: str
+    reply_to: int | None = None  # index of the top-level comment it answers
+    hidden_reason: str = ""  # set: the coordinator hid it with this public reason
+
+
+@dataclass(frozen=True)
+class DemoProposal:
+    author: str
+    title: str
+    body: str
+    language: str
+    area: str
+    # Where the demo leaves it: draft, submitted, collecting, ready, returned, merged or forwarded.
+    outcome: str
+    in_forming_okrug: bool = False
+    settlement: int = 0  # index into the okrug's villages, main village first
+    supporters: tuple[str, ...] = ()
+    estimated_cost: int | None = None
+    note: str = ""  # the reason a proposal is returned, or the body it is forwarded to
+    merge_into: str = ""  # title of the proposal it duplicates
+    entered_by: str = ""  # akimat staff who typed it in for the author
+    channel: str = EntryChannel.ONLINE
+    comments: tuple[DemoComment, ...] = ()
+
+
+WATER_TITLE = "Мектеп көшесіндегі ауыз су құбырын жөндеу"
+DEMO_PROPOSALS: tuple[DemoProposal, ...] = (
+    DemoProposal(
+        author="demo-resident",
+        title=WATER_TITLE,
+        body=(
+            "Мектеп көшесіндегі су құбыры ескірген: қыста екі рет жарылып, көше бір апта сусыз қалды. "
+            "Құбырдың 600 метрін ауыстыру және су өлшегіш құдықтарды жөндеу керек."
+        ),
+        language=Language.KAZAKH,
+        area=Area.HOUSING_UTILITIES,
+        outcome="collecting",
+        supporters=("demo-resident-2", "demo-resident-3", "demo-resident-4"),
+        estimated_cost=18_500_000,
+        comments=(
+            DemoComment("demo-resident-2", "Біздің үйдің алдында да құбыр жиі ағады, толық қолдаймын."),
+            DemoComment("demo-resident", "Рақмет! Әкімдікке құдықтардың суреттерін де береміз.", reply_to=0),
+            DemoComment(
+                "demo-resident-4",
+                "Арзан шөп сатамын, хабарласыңыз: 8 700 000 00 00",
+                hidden_reason="Жарнама: талқылаудың тақырыбына жатпайды.",
+            ),
+        ),
+    ),
+    DemoProposal(
+        author="demo-resident-2",
+        title="Открыть бесплатные кружки для детей в Доме культуры",
+        body=(
+            "Зимой детям после школы некуда пойти. Предлагаем открыть в Доме культуры кружки домбры, "
+            "шахмат и рисования два раза в неделю; преподаватели из села готовы вести занятия."
+        ),
+        language=Language.RUSSIAN,
+        area=Area.SOCIAL,
+        outcome="collecting",
+        settlement=1,
+        supporters=("demo-resident", "demo-resident-5"),
+        comments=(DemoComment("demo-resident-3", "Поддерживаю: в прошлом году кружок шахмат закрылся."),),
+    ),
+    DemoProposal(
+        author="demo-member",
+        title="Ауыл орталығында балалар ойын алаңын салу",
+        body=(
+            "Ауылда балаларға арналған бірде-бір қауіпсіз алаң жоқ. Мәдениет үйінің жанындағы бос жерге "
+            "әткеншектер, сырғанақ және жұмсақ жабын орнатуды ұсынамыз."
+        ),
+        language=Language.KAZAKH,
+        area=Area.DEVELOPMENT,
+        outcome="ready",
+        supporters=("demo-resident", "demo-resident-2", "demo-resident-3", "demo-resident-5", "demo-resident-6"),
+        estimated_cost=7_200_000,
+    ),
+    DemoProposal(
+        author="demo-resident-3",
+        title="Забродино ауылындағы көшелерге түнгі жарық орнату",
+        body=(
+            "Забродиноның екі көшесінде бірде-бір шам жоқ, балалар мектептен қараңғыда қайтады. "
+            "Күн батареясымен жұмыс істейтін 20 шам орнатуды сұраймыз."
+        ),
+        language=Language.KAZAKH,
+        area=Area.INFRASTRUCTURE,
+        outcome="submitted",
+        settlement=1,
+        estimated_cost=4_000_000,
+    ),
+    DemoProposal(
+        author="demo-resident-5",
+        title="Отремонтировать мост через овраг у фермы",
+        body=(
+            "Деревянный мост через овраг по дороге к ферме прогнил, по нему опасно гонять скот и ездить "
+            "на тракторе. Нужно заменить настил и поставить перила."
+        ),
+        language=Language.RUSSIAN,
+        area=Area.INFRASTRUCTURE,
+        outcome="submitted",
+    ),
+    DemoProposal(
+        author="demo-resident-4",
+        title="Вывозить мусор по графику",
+        body="Мусор вывозят нерегулярно, контейнеры переполнены.",
+        language=Language.RUSSIAN,
+        area=Area.HOUSING_UTILITIES,
+        outcome="returned",
+        note=(
+            "Укажите, пожалуйста, какие улицы и контейнерные площадки имеются в виду и как часто "
+            "сейчас вывозят мусор: без этого совет не сможет подготовить рекомендацию."
+        ),
+    ),
+    DemoProposal(
+        author="demo-resident-6",
+        title="Мектеп көшесінде су құбыры жиі жарылады",
+        body="Мектеп көшесіндегі құбыр жыл сайын жарылады, оны толық ауыстыру керек.",
+        language=Language.KAZAKH,
+        area=Area.HOUSING_UTILITIES,
+        outcome="merged",
+        # demo-resident-2 supports both: after the merge they count once on the target.
+        supporters=("demo-resident-2", "demo-resident-5"),
+        merge_into=WATER_TITLE,
+        note="Бұл «Мектеп көшесіндегі ауыз су құбырын жөндеу» ұсынысының қайталануы.",
+    ),
+    DemoProposal(
+        author="demo-resident-5",
+        title="Орал қаласына күнделікті автобус қатынасын қалпына келтіру",
+        body=(
+            "Орал қаласына баратын автобус аптасына бір-ақ рет жүреді. "
+            "Облыстық ауруханаға және банкке бару үшін күнделікті рейс керек."
+        ),
+        language=Language.KAZAKH,
+        area=Area.INFRASTRUCTURE,
+        outcome="forwarded",
+        settlement=1,
+        note="Батыс Қазақстан облысының жолаушылар көлігі және автомобиль жолдары басқармасы",
+    ),
+    DemoProposal(
+        author="demo-resident-6",
+        title="Жайылымға апаратын жолды тегістеу",
+        body=(
+            "Көктемде жайылымға апаратын жол батпаққа айналады, мал мен техника өте алмайды. "
+            "Жолды грейдермен тегістеп, қиыршық тас төсеуді сұраймыз."
+        ),
+        language=Language.KAZAKH,
+        area=Area.HOUSEHOLD_FARMING,
+        outcome="collecting",
+        supporters=("demo-resident-4",),
+        entered_by="demo-akimat",
+        channel=EntryChannel.IN_PERSON,
+    ),
+    DemoProposal(
+        author="demo-resident-3",
+        title="Организовать выездной ветеринарный пункт для подсобных хозяйств",
+        body=(
+            "Ближайший ветеринар принимает в районном центре. Предлагаем раз в месяц организовать "
+            "выездной приём и вакцинацию скота личных подсобных хозяйств."
+        ),
+        language=Language.RUSSIAN,
+        area=Area.HOUSEHOLD_FARMING,
+        outcome="collecting",
+        settlement=1,
+        supporters=("demo-resident-6",),
+    ),
+    DemoProposal(
+        author="demo-resident",
+        title="Ауыл тарихы туралы кітап шығару",
+        body="Ауылдың 100 жылдық тарихын, ардагерлердің естеліктерін жинап, кітап етіп шығаруды ұсынамын.",
+        language=Language.KAZAKH,
+        area=Area.OTHER,
+        outcome="draft",
+    ),
+    DemoProposal(
+        author="demo-resident-7",
+        title="Ауылда фельдшерлік-акушерлік пункт ашу",
+        body=(
+            "Ауылда медициналық пункт жоқ, ең жақын емхана 30 шақырым жерде. "
+            "Бос тұрған ғимаратта фельдшерлік-акушерлік пункт ашуды ұсынамыз."
+        ),
+        language=Language.KAZAKH,
+        area=Area.SOCIAL,
+        outcome="submitted",
+        in_forming_okrug=True,
+    ),
+    DemoProposal(
+        author="demo-resident-7",
+        title="Провести быстрый интернет в сельскую школу",
+        body="В школе интернет работает только в учительской, ученики не могут сдавать онлайн-тесты.",
+        language=Language.RUSSIAN,
+        area=Area.INFRASTRUCTURE,
+        outcome="submitted",
+        in_forming_okrug=True,
+    ),
+)
+
+
+def _screener(council: Council, users: dict[str, User], admin: User) -> User:
+    """The demo okrug's coordinator deputy screens its proposals; elsewhere the administrator."""
+    coordinator = users.get("demo-coordinator")
+    if coordinator is not None and proposals_permissions.is_coordinator_of(coordinator, council):
+        return coordinator
+    return admin
+
+
+def _add_comments(
+    *, proposal: Proposal, comments: Sequence[DemoComment], users: dict[str, User], screener: User
+) -> None:
+    top_level: list[Comment] = []
+    for item in comments:
+        parent = top_level[item.reply_to] if item.reply_to is not None else None
+        comment = proposals_services.add_comment(
+            actor=users[item.author], proposal=proposal, body=item.body, parent=parent
+        )
+        if parent is None:
+            top_level.append(comment)
+        if item.hidden_reason:
+            proposals_services.hide_comment(actor=screener, comment=comment, reason=item.hidden_reason)
+
+
+def _file(*, item: DemoProposal, council: Council, users: dict[str, User], admin: User) -> Proposal:
+    """One demo proposal, taken through the same services a resident and a coordinator use."""
+    settlements = _okrug_settlements(council.okrug)
+    author = users[item.author]
+    staff = users.get(item.entered_by) if item.entered_by else None
+    filer = staff or author
+    proposal = proposals_services.create_draft(
+        actor=filer,
+        council=council,
+        settlement=settlements[item.settlement % len(settlements)],
+        title=item.title,
+        body=item.body,
+        language=item.language,
+        area=item.area,
+        estimated_cost=item.estimated_cost,
+        on_behalf_of=author if staff is not None else None,
+        channel=item.channel,
+        is_demo=True,
+    )
+    if item.outcome == Status.DRAFT:
+        return proposal
+    proposal = proposals_services.submit_proposal(actor=filer, proposal=proposal)
+    screener = _screener(council, users, admin)
+    if item.outcome == Status.RETURNED:
+        proposals_services.return_proposal(actor=screener, proposal=proposal, reason=item.note)
+    elif item.outcome == Status.FORWARDED:
+        proposals_services.forward_proposal(actor=screener, proposal=proposal, addressee=item.note)
+    elif item.outcome in (Status.COLLECTING, Status.READY, Status.MERGED):
+        proposals_services.accept_proposal(actor=screener, proposal=proposal)
+    for username in item.supporters:
+        proposals_services.support_proposal(actor=users[username], proposal=proposal)
+    proposal.refresh_from_db()
+    if item.outcome == Status.READY and proposal.status == Status.COLLECTING:
+        # A charter from an earlier demo may ask for more supports: the coordinator puts it there.
+        proposals_services.mark_ready(actor=screener, proposal=proposal)
+    if item.outcome == Status.MERGED:
+        target = Proposal.objects.get(council=council, title=item.merge_into, is_demo=True)
+        proposals_services.merge_proposal(actor=screener, proposal=proposal, into=target, reason=item.note)
+    _add_comments(proposal=proposal, comments=item.comments, users=users, screener=screener)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def _load_proposals(*, actor: User, place: DemoPlace, forming: Council | None) -> DemoProposals:
+    """Keyed on the council and the title: a proposal already there is left as it is."""
+    home = councils_selectors.find_council(place.okrug.kato)
+    users = {
+        user.username: user for user in get_user_model().objects.filter(is_demo=True, username__startswith="demo-")
+    }
+    found: list[Proposal] = []
+    created = 0
+    for item in DEMO_PROPOSALS:
+        council = forming if item.in_forming_okrug else home
+        if council is None or not council.is_demo or item.author not in users:
+            continue
+        existing = Proposal.objects.filter(council=council, title=item.title, is_demo=True).first()
+        if existing is None:
+            existing = _file(item=item, council=council, users=users, admin=actor)
+            created += 1
+        found.append(existing)
+    return DemoProposals(proposals=found, created=created)

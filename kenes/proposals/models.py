@@ -126,7 +126,7 @@ class Photo(models.Model):
         ordering = ["proposal", "id"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class Support(models.Model):
@@ -163,6 +163,7 @@ class TimelineEvent(models.Model):
         FORWARDED = "forwarded", _("Forwarded to the competent body")
         READY = "ready", _("Ready for the agenda")
         ON_AGENDA = "on_agenda", _("Put on a sitting's agenda")
+        OFF_AGENDA = "off_agenda", _("Taken off the agenda")
         RECOMMENDED = "recommended", _("Recommended by the council")
         DECLINED = "declined", _("Declined by the council")
 

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from tests.api.councils import create_council
+from tests.api.proposals import create_proposals
 from tests.api.territory import create_territory
 
 
@@ -16,3 +17,8 @@ def territory(db: None) -> dict[str, Any]:
 @pytest.fixture
 def council(territory: dict[str, Any]) -> dict[str, Any]:
     return create_council(territory)
+
+
+@pytest.fixture
+def proposals(council: dict[str, Any]) -> dict[str, Any]:
+    return create_proposals(council)

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from config.api import api
+from kenes.accounts.tests.factories import UserFactory
 from kenes.core.errors import DomainError
 
 
@@ -70,3 +71,13 @@ def test_api_responses_carry_the_request_id_and_security_headers(client, territo
     assert response["X-Request-ID"] == "api-1"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_a_400_with_detail_and_code(client):
+    client.force_login(UserFactory.create())
+
+    response = client.post("/api/v1/proposals/", "\x00{", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Cannot parse request body", "code": "malformed_request"}

@@ -3,7 +3,8 @@
 Fails on any 5xx, any response that does not match its schema, and any undocumented status.
 Random 9-digit codes almost never hit a real unit, so every operation is also called with each
 code of the small territory in `conftest.py`, and every integer parameter with the ids of its council
-(explicit examples), reaching the 200 responses. The writes need a session, so here they answer 401.
+and its proposals (explicit examples), reaching the 200 responses. The writes need a session or an
+API token, so here they answer 401.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
 from tests.api.councils import RECORD_IDS
+from tests.api.proposals import PROPOSAL_IDS
 from tests.api.territory import TERRITORY_CODES
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -32,7 +35,8 @@ def before_add_examples(context: schemathesis.HookContext, examples: list[schema
         location, name = parameter["in"], parameter["name"]
         if location not in {"path", "query"}:
             continue
-        values: list[Any] = RECORD_IDS if parameter.get("schema", {}).get("type") == "integer" else TERRITORY_CODES
+        integer = parameter.get("schema", {}).get("type") == "integer"
+        values: list[Any] = sorted({*RECORD_IDS, *PROPOSAL_IDS}) if integer else TERRITORY_CODES
         for code in values:
             if location == "path":
                 examples.append(operation.Case(path_parameters={name: code}))
@@ -53,6 +57,21 @@ def _keep_the_test_transaction_open() -> Iterator[None]:
 
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-def test_the_api_honours_its_openapi_document(case: schemathesis.Case, council: dict[str, Any]) -> None:
+def test_the_api_honours_its_openapi_document(case: schemathesis.Case, proposals: dict[str, Any]) -> None:
     # The site gzips responses (GZipMiddleware); this client does not inflate them.
     case.call_and_validate(headers={"Accept-Encoding": "identity"})
+
+
+@schema.include(tag="proposals").parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_proposals_api_honours_its_document_for_a_coordinator_with_a_token(
+    case: schemathesis.Case, proposals: dict[str, Any]
+) -> None:
+    """The writes past their 401: drafts made (201), screening done or refused (200, 400, 404, 422).
+    A schema cannot say which okrug has a council or which step a proposal may take next, so a
+    well-formed request refused by a rule (400 or 422 with a code) is not a failure here."""
+    token = proposals["coordinator_token"]
+    case.call_and_validate(
+        headers={"Accept-Encoding": "identity", "Authorization": f"Bearer {token}"},
+        excluded_checks=[positive_data_acceptance],
+    )

@@ -126,3 +126,9 @@ def test_the_profile_of_akimat_staff_links_to_the_verification_queue(client, ter
     client.force_login(staff)
 
     assert 'href="/accounts/residents/verification/"' in client.get("/accounts/profile/").content.decode()
+
+
+def test_a_malformed_choice_is_not_found(client) -> None:
+    client.force_login(SuperuserFactory.create())
+
+    assert client.post("/accounts/residents/verification/", {"profile": "1; drop"}).status_code == 404

