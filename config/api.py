@@ -8,6 +8,7 @@ from ninja.errors import HttpError, ValidationError
 
 from kenes.core.errors import DomainError
 from kenes.councils.api import router as councils_router
+from kenes.meetings.api import router as meetings_router
 from kenes.proposals.api import router as proposals_router
 from kenes.territory.api import router as territory_router
 
@@ -41,3 +42,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/territory/", territory_router)
 api.add_router("/councils/", councils_router)
 api.add_router("/proposals/", proposals_router)
+api.add_router("/meetings/", meetings_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("territory/", include("kenes.territory.urls")),
     path("councils/", include("kenes.councils.urls")),
     path("proposals/", include("kenes.proposals.urls")),
+    path("sittings/", include("kenes.meetings.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,14 @@
 """Demo data: labelled demo accounts on the real territory of the pilot district (Бәйтерек by default),
 and the councils side of the pilot: a demo charter, the pilot itself, one complete council and a few
 incomplete ones, so the directory shows both what a finished council looks like and what gaps look like;
-then a few more residents and a dozen proposals in every area and status, with supports and comments.
+then a few more residents and a dozen proposals in every area and status, with supports and comments;
+then the complete council's sittings: one held three weeks ago (the ready proposal adopted, its
+recommendation sent, a question declined) and one announced for next month.
 
 Everything here is keyed on stable usernames, names, okrugs and titles, so loading twice changes
 nothing. People and roles are written through `kenes.accounts.services`, councils through
-`kenes.councils.services`, proposals through `kenes.proposals.services` (all audit); this app never
+`kenes.councils.services`, proposals through `kenes.proposals.services`, sittings through
+`kenes.meetings.services` (all audit); this app never
 invents territory, it uses what the classifier import loaded.
 """
 
@@ -18,17 +21,21 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenes.accounts import selectors as accounts_selectors
 from kenes.accounts import services as accounts_services
 from kenes.accounts.models import Role, User
 from kenes.core.audit import record_audit
+from kenes.core.calendar import add_working_days
 from kenes.core.errors import DomainError
 from kenes.core.models import SiteFlag
 from kenes.councils import selectors as councils_selectors
 from kenes.councils import services as councils_services
 from kenes.councils.models import Charter, Council, Member, Pilot, SeatGroup
+from kenes.meetings import services as meetings_services
+from kenes.meetings.models import AgendaItem, Meeting, Recommendation
 from kenes.proposals import permissions as proposals_permissions
 from kenes.proposals import services as proposals_services
 from kenes.proposals.models import Area, Comment, EntryChannel, Language, Proposal, Status
@@ -58,6 +65,12 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("demo-district", "Дәурен Ахметов (демо)", Role.DISTRICT_ADMIN, "district"),
     DemoPerson("demo-oblast", "Сәуле Есенова (демо)", Role.OBLAST_ADMIN, "region"),
     DemoPerson("demo-programme", "Бауыржан Тоқтаров (демо)", Role.PROGRAMME_STAFF, "region"),
+    # The demo council's secretary and three more of its members, so sittings can be run and voted
+    # in the browser: each holds the seat of the same name in the complete council.
+    DemoPerson("demo-secretary", "Ольга Миронова (демо)", Role.COUNCIL_MEMBER, "okrug"),
+    DemoPerson("demo-councillor-1", "Қайрат Смағұлов (демо)", Role.COUNCIL_MEMBER, "okrug"),
+    DemoPerson("demo-councillor-2", "Әсел Қуанышева (демо)", Role.COUNCIL_MEMBER, "okrug"),
+    DemoPerson("demo-councillor-3", "Николай Петренко (демо)", Role.COUNCIL_MEMBER, "okrug"),
 )
 
 
@@ -114,6 +127,7 @@ class DemoResult:
     logins: list[DemoLogin]
     councils: DemoCouncils
     proposals: DemoProposals
+    sittings: DemoSittings | None = None
 
     @property
     def created_count(self) -> int:
@@ -238,7 +252,10 @@ def load_demo_data() -> DemoResult:
     forming = next((item.council for item in councils.councils if item.council.okrug_id != place.okrug.pk), None)
     logins.extend(_load_neighbours(actor=admin, place=place, forming=forming))
     proposals = _load_proposals(actor=admin, place=place, forming=forming)
-    return DemoResult(place=place, logins=logins, councils=councils, proposals=proposals)
+    sittings = _load_sittings(admin=admin, place=place)
+    for proposal in proposals.proposals:
+        proposal.refresh_from_db(fields=["status"])  # the sitting decided the ready one
+    return DemoResult(place=place, logins=logins, councils=councils, proposals=proposals, sittings=sittings)
 
 
 # Councils ---------------------------------------------------------------------------------------
@@ -252,6 +269,7 @@ COMPARISON_DISTRICTS = ("276200000", "273200000")
 DEMO_POPULATION_SOURCE = "Demo figure"
 DEMO_MASLIKHAT = "Бәйтерек аудандық мәслихаты"
 INCOMPLETE_COUNCILS = 2
+DEMO_SEAT_LINK_REASON = "Демо: орын сол адамның демо есептік жазбасына байланыстырылды."
 
 
 @dataclass(frozen=True)
@@ -275,6 +293,7 @@ COMPLETE_SEATS: tuple[DemoSeat, ...] = (
         Member.Role.SECRETARY,
         organisation="«Ауыл әйелдері» қоғамдық бірлестігі (демо)",
         birth_date=datetime.date(1984, 9, 17),
+        username="demo-secretary",
     ),
     DemoSeat(
         "Қайрат Смағұлов (демо)",
@@ -282,18 +301,21 @@ COMPLETE_SEATS: tuple[DemoSeat, ...] = (
         Member.Role.DEPUTY_CHAIR,
         organisation="«Жайық Агро» шаруа қожалығы (демо)",
         birth_date=datetime.date(1979, 1, 23),
+        username="demo-councillor-1",
     ),
     DemoSeat(
         "Әсел Қуанышева (демо)",
         SeatGroup.YOUTH,
         organisation="«Жас Өркен» жастар ұйымы (демо)",
         birth_date=datetime.date(2002, 3, 8),
+        username="demo-councillor-2",
     ),
     DemoSeat(
         "Николай Петренко (демо)",
         SeatGroup.VETERANS,
         organisation="Ардагерлер кеңесі (демо)",
         birth_date=datetime.date(1951, 5, 9),
+        username="demo-councillor-3",
     ),
     DemoSeat("Ерлан Жұмабаев (демо)", SeatGroup.RESIDENTS, username="demo-member"),
 )
@@ -379,6 +401,33 @@ def _appoint(
     )
 
 
+def _link_seat_accounts(*, actor: User, council: Council, users: dict[str, User]) -> None:
+    """A council loaded by an earlier demo has its seats without the newer demo accounts: each such
+    seat is handed over (replaced from today) to the same person with their account, through the
+    councils services. A seat already held by an account, or missing, is left as it is."""
+    serving = Member.objects.filter(council=council, status=Member.Status.ACTIVE)
+    for seat in COMPLETE_SEATS:
+        user = users.get(seat.username) if seat.username else None
+        if user is None or serving.filter(user=user).exists():
+            continue
+        member = serving.filter(full_name=user.full_name, user__isnull=True).first()
+        if member is None:
+            continue
+        councils_services.replace_member(
+            actor=actor,
+            member=member,
+            on=timezone.localdate(),
+            reason=DEMO_SEAT_LINK_REASON,
+            full_name=member.full_name,
+            seat_group=member.seat_group,
+            settlement=member.settlement,
+            user=user,
+            birth_date=member.birth_date,
+            organisation=member.organisation,
+            role=member.role,
+        )
+
+
 def _complete_seats(settlements: Sequence[Settlement]) -> list[tuple[DemoSeat, Settlement]]:
     """Every group's seat, each standing for the okrug's villages in turn, then residents' seats for
     the villages left over."""
@@ -459,6 +508,8 @@ def _load_councils(*, actor: User, place: DemoPlace) -> DemoCouncils:
             is_demo=True,
         )
         councils_services.activate_council(actor=actor, council=council)
+    elif complete is not None:
+        _link_seat_accounts(actor=actor, council=complete.council, users=users)
 
     for okrug, seats, (population, coordinator_name) in zip(
         _incomplete_okrugs(place), INCOMPLETE_SEATS, INCOMPLETE_FACTS, strict=False
@@ -828,3 +879,223 @@ def _load_proposals(*, actor: User, place: DemoPlace, forming: Council | None) -
             created += 1
         found.append(existing)
     return DemoProposals(proposals=found, created=created)
+
+
+# Sittings ---------------------------------------------------------------------------------------
+
+PAST_SITTING_WEEKS_AGO = 3
+SITTING_HOUR = 15  # local time
+DEMO_SITTING_ROOM = "мәдениет үйінің залы"
+# A past sitting entered now is, to the services, an agenda published late: say why.
+DEMO_LATE_NOTICE = "Демо: өткен отырыс платформаға кейін, үлгі ретінде енгізілді."
+
+
+@dataclass(frozen=True)
+class DemoItem:
+    title: str
+    text: str = ""
+    with_ready_proposal: bool = False  # the item is the demo proposal that reached the agenda
+    # Open named votes of the demo accounts (username, choice); empty: not voted (yet).
+    votes: tuple[tuple[str, str], ...] = ()
+    decision_reason: str = ""
+
+
+PAST_ITEMS: tuple[DemoItem, ...] = (
+    DemoItem(
+        title="",  # the proposal's own title
+        with_ready_proposal=True,
+        votes=(
+            ("demo-secretary", "for"),
+            ("demo-member", "for"),
+            ("demo-councillor-1", "for"),
+            ("demo-councillor-2", "for"),
+            ("demo-councillor-3", "abstain"),
+        ),
+    ),
+    DemoItem(
+        title="Қыста көшелерді қардан тазалауды ақылы қызметке айналдыру туралы",
+        text=(
+            "Әкімдік қыста көшелерді қардан тазалау үшін әр үйден ай сайын жарна жинауды ұсынады. "
+            "Кеңес бұл ұсынысты қолдау-қолдамауды шешеді."
+        ),
+        votes=(
+            ("demo-secretary", "against"),
+            ("demo-member", "against"),
+            ("demo-councillor-1", "for"),
+            ("demo-councillor-2", "against"),
+            ("demo-councillor-3", "abstain"),
+        ),
+        decision_reason=(
+            "Кеңес тұрғындардан жарна жинауды орынсыз деп санады: көшелерді қардан тазалау "
+            "ауылдық округтің бюджетінен қаржыландырылуы тиіс."
+        ),
+    ),
+)
+UPCOMING_ITEMS: tuple[DemoItem, ...] = (
+    DemoItem(
+        title="Мектеп көшесіндегі су құбыры: әкімдіктің ақпаратын тыңдау",
+        text="Ауылдық округ әкімінің орынбасары су құбырын жөндеу жоспары туралы хабарлайды.",
+    ),
+    DemoItem(
+        title="Кеңестің 2027 жылға арналған жұмыс жоспарын бекіту",
+        text="Жоспардың жобасы мүшелерге отырыстан бір апта бұрын таратылады.",
+    ),
+)
+RECOMMENDATION_KK = (
+    "Переметное ауылдық округінің әкіміне: 2027 жылы Мәдениет үйінің жанынан балалар ойын алаңын салуды "
+    "жергілікті бюджетке енгізу, алаңға қауіпсіз жабын төсеу және жұмыс барысын кеңеске хабарлау ұсынылады."
+)
+RECOMMENDATION_RU = (
+    "Акиму Переметнинского сельского округа: включить в местный бюджет на 2027 год строительство детской "
+    "игровой площадки у Дома культуры с безопасным покрытием и сообщить совету о ходе работ."
+)
+RECOMMENDATION_ADDRESSEE = "Переметное ауылдық округінің әкімі (демо)"
+
+
+@dataclass(frozen=True)
+class DemoSittings:
+    meetings: list[Meeting]
+    created: int  # how many this run added
+    secretary: str  # the username who runs them
+    recommendation: Recommendation | None
+
+
+def _weekday_on_or_before(day: datetime.date) -> datetime.date:
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def _weekday_on_or_after(day: datetime.date) -> datetime.date:
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _at(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(SITTING_HOUR)))
+
+
+def past_sitting_day(today: datetime.date) -> datetime.date:
+    """A weekday three weeks back."""
+    return _weekday_on_or_before(today - datetime.timedelta(weeks=PAST_SITTING_WEEKS_AGO))
+
+
+def upcoming_sitting_day(today: datetime.date, notice_days: int) -> datetime.date:
+    """The 15th of next month (or the weekday after), never sooner than the charter's notice allows."""
+    first_of_next = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    earliest = today + datetime.timedelta(days=notice_days + 1)
+    return _weekday_on_or_after(max(first_of_next.replace(day=15), earliest))
+
+
+def _secretary_of(council: Council, admin: User) -> User:
+    """The user holding the council's secretary seat, who runs its sittings; else the administrator."""
+    seat = (
+        Member.objects.filter(council=council, status=Member.Status.ACTIVE, role=Member.Role.SECRETARY)
+        .exclude(user__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    return seat.user if seat is not None and seat.user is not None else admin
+
+
+def _seat_of(council: Council, user: User) -> Member | None:
+    return Member.objects.filter(council=council, status=Member.Status.ACTIVE, user=user).first()
+
+
+def _add_items(*, actor: User, meeting: Meeting, items: Sequence[DemoItem], ready: Proposal | None) -> list[AgendaItem]:
+    added: list[AgendaItem] = []
+    for item in items:
+        if item.with_ready_proposal:
+            if ready is None:
+                continue
+            added.append(meetings_services.add_agenda_item(actor=actor, meeting=meeting, proposal=ready))
+        else:
+            added.append(
+                meetings_services.add_agenda_item(actor=actor, meeting=meeting, title=item.title, text=item.text)
+            )
+    return added
+
+
+def _hold_past_sitting(*, actor: User, council: Council, users: dict[str, User], place: str) -> Meeting:
+    """A sitting three weeks ago: announced, opened, everyone with an account and the chair present,
+    the ready proposal adopted by open vote (its recommendation sent the next working day), a
+    question declined with the council's reason, closed."""
+    day = past_sitting_day(timezone.localdate())
+    meeting = meetings_services.schedule_meeting(
+        actor=actor, council=council, starts_at=_at(day), place=place, is_demo=True
+    )
+    ready = (
+        Proposal.objects.filter(council=council, status=Status.READY, is_demo=True).order_by("created_at", "pk").first()
+    )
+    items = _add_items(actor=actor, meeting=meeting, items=PAST_ITEMS, ready=ready)
+    meeting = meetings_services.publish_agenda(actor=actor, meeting=meeting, late_notice_reason=DEMO_LATE_NOTICE)
+    meetings_services.open_meeting(actor=actor, meeting=meeting)
+    voters = {item_vote[0] for demo_item in PAST_ITEMS for item_vote in demo_item.votes}
+    present = [
+        seat
+        for seat in Member.objects.filter(council=council, status=Member.Status.ACTIVE).order_by("pk")
+        if seat.role == Member.Role.CHAIR or (seat.user is not None and seat.user.username in voters)
+    ]
+    for seat in present:
+        meetings_services.record_attendance(actor=actor, meeting=meeting, member=seat, present=True)
+    demo_items = [demo_item for demo_item in PAST_ITEMS if not demo_item.with_ready_proposal or ready is not None]
+    for agenda_item, demo_item in zip(items, demo_items, strict=True):
+        meetings_services.open_vote(actor=actor, item=agenda_item)
+        for username, choice in demo_item.votes:
+            voter = users.get(username)
+            if voter is not None and _seat_of(council, voter) is not None:
+                meetings_services.cast_vote(actor=voter, item=agenda_item, choice=choice)
+        closed = meetings_services.close_vote(actor=actor, item=agenda_item, decision_reason=demo_item.decision_reason)
+        recommendation = Recommendation.objects.filter(item=closed).first()
+        if recommendation is not None:
+            recommendation = meetings_services.update_recommendation(
+                actor=actor,
+                recommendation=recommendation,
+                text_kk=RECOMMENDATION_KK,
+                text_ru=RECOMMENDATION_RU,
+                addressee_kind=Recommendation.Addressee.OKRUG_AKIM,
+                addressee_name=RECOMMENDATION_ADDRESSEE,
+            )
+            meetings_services.send_recommendation(
+                actor=actor, recommendation=recommendation, sent_on=add_working_days(day, 1)
+            )
+    meetings_services.close_meeting(actor=actor, meeting=meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def _announce_upcoming_sitting(*, actor: User, council: Council, place: str) -> Meeting:
+    day = upcoming_sitting_day(timezone.localdate(), council.charter.notice_days)
+    meeting = meetings_services.schedule_meeting(
+        actor=actor, council=council, starts_at=_at(day), place=place, is_demo=True
+    )
+    _add_items(actor=actor, meeting=meeting, items=UPCOMING_ITEMS, ready=None)
+    meeting = meetings_services.publish_agenda(actor=actor, meeting=meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def _load_sittings(*, admin: User, place: DemoPlace) -> DemoSittings | None:
+    """In the complete council: one past sitting (closed, with its recommendation) and one announced
+    for next month. Keyed on the council's demo sittings: a closed one and one still ahead."""
+    council = councils_selectors.find_council(place.okrug.kato)
+    if council is None or not council.is_demo or council.status != Council.Status.ACTIVE:
+        return None
+    actor = _secretary_of(council, admin)
+    users = {user.username: user for user in get_user_model().objects.filter(username__in=DEMO_USERNAMES)}
+    room = f"{place.settlement.name_kk}, {DEMO_SITTING_ROOM}"
+    demo = Meeting.objects.filter(council=council, is_demo=True)
+    created = 0
+    if not demo.filter(status=Meeting.Status.CLOSED).exists():
+        _hold_past_sitting(actor=actor, council=council, users=users, place=room)
+        created += 1
+    ahead = (Meeting.Status.DRAFT, Meeting.Status.PUBLISHED, Meeting.Status.IN_PROGRESS)
+    if not demo.filter(status__in=ahead, starts_at__gt=timezone.now()).exists():
+        _announce_upcoming_sitting(actor=actor, council=council, place=room)
+        created += 1
+    meetings = list(demo.select_related("council__okrug").order_by("starts_at", "pk"))
+    recommendation = (
+        Recommendation.objects.filter(council=council, is_demo=True).select_related("council__okrug").first()
+    )
+    return DemoSittings(meetings=meetings, created=created, secretary=actor.username, recommendation=recommendation)

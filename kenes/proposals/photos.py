@@ -79,6 +79,10 @@ def _open_checked(content: bytes) -> Image.Image:
                     gettext("The photo has more than %(megapixels)d million pixels.")
                     % {"megapixels": MAX_PIXELS // 1_000_000}
                 )
+            # Pillow's "load truncated images" switch is process-wide and WeasyPrint turns it on,
+            # so a cut-off upload would decode silently: check the file's end ourselves.
+            if not _ends_whole(content, image_format):
+                raise _not_an_image()
             # verify() checks the file's structure; the image cannot be used after it, so reopen.
             probe.verify()
             image = Image.open(io.BytesIO(content))
@@ -90,6 +94,18 @@ def _open_checked(content: bytes) -> Image.Image:
     except (Image.DecompressionBombWarning, EOFError) as error:
         raise _not_an_image() from error
     return image
+
+
+def _ends_whole(content: bytes, image_format: str) -> bool:
+    """Whether the file ends where its format says it must (JPEG end-of-image marker, PNG's IEND
+    chunk, WebP's RIFF length)."""
+    if image_format == "JPEG":
+        return content.rstrip(b"\x00\r\n ").endswith(b"\xff\xd9")
+    if image_format == "PNG":
+        return b"IEND" in content[-32:]
+    if image_format == "WEBP":
+        return len(content) >= 12 and int.from_bytes(content[4:8], "little") + 8 <= len(content)
+    return False
 
 
 def _without_metadata(image: Image.Image) -> Image.Image:

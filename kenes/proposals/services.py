@@ -343,6 +343,14 @@ def _screened(proposal: Proposal, actor: Any) -> Proposal:
     return current
 
 
+def _for_council(proposal: Proposal, actor: Any, *, sitting_checked: bool) -> Proposal:
+    """The agenda and the council's decision belong to the sitting: the coordinator may move the
+    proposal, and so may whoever the sittings app has checked runs the sitting."""
+    if sitting_checked:
+        return _locked(proposal)
+    return _screened(proposal, actor)
+
+
 def _reason(reason: str, *, required: bool) -> str:
     text = (reason or "").strip()
     if required and not text:
@@ -517,8 +525,10 @@ def mark_ready(*, actor: Any, proposal: Proposal) -> Proposal:
 
 
 @transaction.atomic
-def put_on_agenda(*, actor: Any, proposal: Proposal) -> Proposal:
-    current = _screened(proposal, actor)
+def put_on_agenda(*, actor: Any, proposal: Proposal, sitting_checked: bool = False) -> Proposal:
+    """`sitting_checked`: the sittings app has already checked that the actor runs this council's
+    sitting (its secretary or chair may not be the coordinator)."""
+    current = _for_council(proposal, actor, sitting_checked=sitting_checked)
     _transition(
         actor=actor,
         current=current,
@@ -531,8 +541,8 @@ def put_on_agenda(*, actor: Any, proposal: Proposal) -> Proposal:
 
 
 @transaction.atomic
-def take_off_agenda(*, actor: Any, proposal: Proposal) -> Proposal:
-    current = _screened(proposal, actor)
+def take_off_agenda(*, actor: Any, proposal: Proposal, sitting_checked: bool = False) -> Proposal:
+    current = _for_council(proposal, actor, sitting_checked=sitting_checked)
     _transition(
         actor=actor,
         current=current,
@@ -545,8 +555,10 @@ def take_off_agenda(*, actor: Any, proposal: Proposal) -> Proposal:
 
 
 @transaction.atomic
-def record_council_decision(*, actor: Any, proposal: Proposal, recommended: bool, reason: str = "") -> Proposal:
-    current = _screened(proposal, actor)
+def record_council_decision(
+    *, actor: Any, proposal: Proposal, recommended: bool, reason: str = "", sitting_checked: bool = False
+) -> Proposal:
+    current = _for_council(proposal, actor, sitting_checked=sitting_checked)
     target, kind = (
         (Status.RECOMMENDED, TimelineEvent.Kind.RECOMMENDED)
         if recommended

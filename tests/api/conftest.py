@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from tests.api.councils import create_council
+from tests.api.meetings import create_meetings
 from tests.api.proposals import create_proposals
 from tests.api.territory import create_territory
 
@@ -22,3 +23,8 @@ def council(territory: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def proposals(council: dict[str, Any]) -> dict[str, Any]:
     return create_proposals(council)
+
+
+@pytest.fixture
+def meetings(council: dict[str, Any], proposals: dict[str, Any]) -> dict[str, Any]:
+    return create_meetings(council)

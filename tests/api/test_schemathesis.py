@@ -57,7 +57,9 @@ def _keep_the_test_transaction_open() -> Iterator[None]:
 
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-def test_the_api_honours_its_openapi_document(case: schemathesis.Case, proposals: dict[str, Any]) -> None:
+def test_the_api_honours_its_openapi_document(
+    case: schemathesis.Case, proposals: dict[str, Any], meetings: dict[str, Any]
+) -> None:
     # The site gzips responses (GZipMiddleware); this client does not inflate them.
     case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
@@ -71,6 +73,20 @@ def test_the_proposals_api_honours_its_document_for_a_coordinator_with_a_token(
     A schema cannot say which okrug has a council or which step a proposal may take next, so a
     well-formed request refused by a rule (400 or 422 with a code) is not a failure here."""
     token = proposals["coordinator_token"]
+    case.call_and_validate(
+        headers={"Accept-Encoding": "identity", "Authorization": f"Bearer {token}"},
+        excluded_checks=[positive_data_acceptance],
+    )
+
+
+@schema.include(tag="meetings").parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_meetings_api_honours_its_document_for_the_secretary_with_a_token(
+    case: schemathesis.Case, meetings: dict[str, Any]
+) -> None:
+    """The secretary's writes past their 401: attendance recorded or refused, votes opened, closed or
+    refused by a rule (403, 409 or 422 with a code), which a schema cannot foresee."""
+    token = meetings["secretary_token"]
     case.call_and_validate(
         headers={"Accept-Encoding": "identity", "Authorization": f"Bearer {token}"},
         excluded_checks=[positive_data_acceptance],

@@ -155,7 +155,8 @@ def test_the_council_page_shows_members_by_group_coordinators_and_a_passing_chec
     assert escape(chair.settlement.short_name_kk) in html
     assert "The composition meets the charter." in html
     assert deputy.constituency in html
-    assert "Sittings will appear here." in html
+    assert reverse("meetings:council", args=[council.okrug.kato]) in html
+    assert reverse("meetings:ical", args=[council.okrug.kato]) in html
     assert reverse("councils:charter", args=[council.charter_id]) in html
     assert reverse("councils:charter_pdf", args=[council.charter_id, "kk"]) in html
     assert reverse("councils:charter_pdf", args=[council.charter_id, "ru"]) in html

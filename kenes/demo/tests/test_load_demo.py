@@ -7,13 +7,19 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from kenes.accounts.models import ResidentProfile, RoleAssignment, User
+from kenes.core.calendar import add_working_days
 from kenes.core.models import AuditEntry, SiteFlag
 from kenes.councils.composition import age_on
 from kenes.councils.models import Charter, Coordinator, Council, Member, Pilot
 from kenes.councils.selectors import composition_of
 from kenes.councils.tests.factories import CharterFactory, CouncilFactory
+from kenes.demo.services import past_sitting_day, upcoming_sitting_day
+from kenes.meetings.models import AgendaItem, Attendance, Meeting, Recommendation, Vote
+from kenes.meetings.permissions import can_run_council_meetings
+from kenes.meetings.selectors import quorum_of
 from kenes.proposals.models import Comment, Proposal, Support, TimelineEvent
 from kenes.proposals.permissions import can_submit
 from kenes.territory.models import District, Okrug, Region, Settlement
@@ -29,6 +35,10 @@ DEMO_USERNAMES = {
     "demo-district",
     "demo-oblast",
     "demo-programme",
+    "demo-secretary",
+    "demo-councillor-1",
+    "demo-councillor-2",
+    "demo-councillor-3",
 }
 # More residents of the demo okrug; the last lives in the okrug of the first forming council.
 NEIGHBOURS = {"demo-resident-2", "demo-resident-3", "demo-resident-4", "demo-resident-5", "demo-resident-6"}
@@ -37,7 +47,7 @@ FORMING_NEIGHBOUR = "demo-resident-7"
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Eight accounts a run: Argon2 would make this module take half a minute."""
+    """A dozen accounts a run: Argon2 would make this module take half a minute."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -403,7 +413,7 @@ def test_it_files_demo_proposals_in_both_languages_in_every_area_and_status(pilo
         "draft": 1,
         "submitted": 4,
         "collecting": 4,
-        "ready": 1,
+        "recommended": 1,  # the ready one, adopted at the demo's past sitting
         "returned": 1,
         "merged": 1,
         "forwarded": 1,
@@ -424,7 +434,7 @@ def test_it_files_demo_proposals_in_both_languages_in_every_area_and_status(pilo
 def test_the_demo_proposals_went_through_screening_supports_and_a_merge(pilot_district):
     _load()
 
-    ready = Proposal.objects.get(status="ready")
+    ready = Proposal.objects.get(status="recommended")
     assert ready.author.username == "demo-member"
     assert ready.support_count == 5 == ready.supports.count()
     assert ready.timeline.filter(kind="ready", actor__isnull=True).exists(), "the threshold made it ready"
@@ -491,3 +501,136 @@ def test_it_prints_the_neighbours_among_the_logins_and_a_line_about_the_proposal
     for username in NEIGHBOURS | {FORMING_NEIGHBOUR}:
         assert username in output
     assert "Proposals: 13 demo proposal(s), 13 new (1 draft, 4 submitted, 1 returned, 4 collecting" in output
+
+
+# Sittings ---------------------------------------------------------------------------------------
+
+
+def _sitting_counts() -> tuple[int, ...]:
+    return (
+        Meeting.objects.count(),
+        AgendaItem.objects.count(),
+        Attendance.objects.count(),
+        Vote.objects.count(),
+        Recommendation.objects.count(),
+        Member.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_the_demo_councils_secretary_and_three_councillors_hold_seats_with_their_accounts(pilot_district):
+    _load()
+
+    council = Council.objects.get(okrug__kato="274430000")
+    secretary = Member.objects.get(council=council, status="active", role="secretary")
+    assert secretary.user is not None
+    assert secretary.user.username == "demo-secretary"
+    assert secretary.full_name == secretary.user.full_name == "Ольга Миронова (демо)"
+    assert can_run_council_meetings(secretary.user, council)
+    for number in (1, 2, 3):
+        seat = Member.objects.get(council=council, status="active", user__username=f"demo-councillor-{number}")
+        assert seat.user is not None
+        assert seat.full_name == seat.user.full_name
+        assert not can_run_council_meetings(seat.user, council)
+    assert composition_of(council) == []
+
+
+def test_a_past_sitting_adopted_the_ready_proposal_and_declined_a_question_with_a_reason(pilot_district):
+    _load()
+
+    past = Meeting.objects.get(status="closed")
+    assert past.is_demo
+    assert past.council.okrug.kato == "274430000"
+    assert past.starts_at.date() < datetime.date.today()
+    assert past.starts_at.weekday() < 5
+    assert past.chair is not None
+    assert past.chair.role == "chair"
+    assert past.secretary is not None
+    assert past.secretary.user is not None
+    assert past.secretary.user.username == "demo-secretary"
+    assert quorum_of(past).reached
+    adopted, declined = list(past.items.order_by("position"))
+    assert adopted.proposal is not None
+    assert adopted.proposal.author.username == "demo-member"
+    assert (adopted.outcome, adopted.votes_for, adopted.votes_abstain) == ("adopted", 4, 1)
+    assert adopted.proposal.status == "recommended"
+    assert set(adopted.votes.values_list("member__user__username", flat=True)) == {
+        "demo-secretary",
+        "demo-member",
+        "demo-councillor-1",
+        "demo-councillor-2",
+        "demo-councillor-3",
+    }
+    assert declined.proposal is None
+    assert (declined.outcome, declined.votes_for, declined.votes_against) == ("rejected", 1, 3)
+    assert declined.decision_reason.startswith("Кеңес тұрғындардан")
+
+
+def test_the_adopted_item_produced_a_numbered_recommendation_sent_with_a_working_day_due_date(pilot_district):
+    _load()
+
+    recommendation = Recommendation.objects.get()
+    past = Meeting.objects.get(status="closed")
+    assert recommendation.is_demo
+    assert recommendation.number == f"274430000/{past.starts_at.year}/1"
+    assert recommendation.status == "sent"
+    assert recommendation.sent_at is not None
+    sent_on = timezone.localdate(recommendation.sent_at)
+    assert sent_on == add_working_days(timezone.localdate(past.starts_at), 1)
+    assert recommendation.due_on == add_working_days(sent_on, 15)
+    assert recommendation.addressee_kind == "okrug_akim"
+    assert "ойын алаңын" in recommendation.text_kk
+    assert "игровой площадки" in recommendation.text_ru
+    assert list(recommendation.proposals.values_list("status", flat=True)) == ["recommended"]
+
+
+def test_a_sitting_next_month_is_announced_with_its_agenda(pilot_district):
+    _load()
+
+    upcoming = Meeting.objects.get(status="published")
+    assert upcoming.is_demo
+    today = datetime.date.today()
+    starts = timezone.localdate(upcoming.starts_at)
+    assert (starts.year, starts.month) == ((today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1))
+    assert starts.weekday() < 5
+    assert upcoming.late_notice_reason == ""
+    assert upcoming.items.count() == 2
+    assert not upcoming.items.exclude(vote_state="not_opened").exists()
+
+
+def test_the_demo_sittings_dates_follow_the_calendar():
+    assert past_sitting_day(datetime.date(2026, 11, 27)) == datetime.date(2026, 11, 6)
+    assert past_sitting_day(datetime.date(2026, 11, 29)) == datetime.date(2026, 11, 6)  # a Sunday → Friday
+    assert upcoming_sitting_day(datetime.date(2026, 11, 27), 5) == datetime.date(2026, 12, 15)
+    assert upcoming_sitting_day(datetime.date(2026, 12, 31), 5) == datetime.date(2027, 1, 15)
+    # 15 August 2026 is a Saturday: the Monday after.
+    assert upcoming_sitting_day(datetime.date(2026, 7, 20), 5) == datetime.date(2026, 8, 17)
+    # A long notice pushes it later.
+    assert upcoming_sitting_day(datetime.date(2026, 11, 27), 30) == datetime.date(2026, 12, 28)
+
+
+def test_a_second_run_holds_no_sitting_twice(pilot_district):
+    _load()
+    first = _sitting_counts()
+
+    output = _load()
+
+    assert _sitting_counts() == first
+    assert "Sittings: 2 demo sitting(s), 0 new, run by demo-secretary" in output
+    assert "Recommendation № 274430000/" in output
+
+
+def test_a_council_loaded_by_an_earlier_demo_gets_its_seats_linked_to_the_new_accounts(pilot_district):
+    _load()
+    council = Council.objects.get(okrug__kato="274430000")
+    # As an earlier demo left it: the secretary's seat without an account.
+    seat = Member.objects.get(council=council, user__username="demo-secretary")
+    Member.objects.filter(pk=seat.pk).update(user=None)
+
+    _load()
+
+    successor = Member.objects.get(council=council, status="active", role="secretary")
+    assert successor.user is not None
+    assert successor.user.username == "demo-secretary"
+    assert Member.objects.get(pk=seat.pk).status == "replaced"
+    assert AuditEntry.objects.filter(action="council.member_replaced").count() == 1

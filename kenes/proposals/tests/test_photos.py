@@ -211,3 +211,25 @@ def test_removing_a_photo_deletes_its_files_after_commit(proposal, django_captur
 
     assert not Photo.objects.exists()
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_a_truncated_jpeg_is_refused_even_after_a_pdf_was_made(proposal, monkeypatch):
+    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import.
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    content = image_bytes("JPEG")
+    with pytest.raises(DomainError) as refusal:
+        services.add_photo(actor=proposal.author, proposal=proposal, upload=upload(content[: len(content) // 2]))
+    assert refusal.value.code == "bad_photo"
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
+def test_a_truncated_png_or_webp_is_refused(proposal, monkeypatch, image_format):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    content = image_bytes(image_format)
+    with pytest.raises(DomainError) as refusal:
+        services.add_photo(actor=proposal.author, proposal=proposal, upload=upload(content[: len(content) - 40]))
+    assert refusal.value.code == "bad_photo"

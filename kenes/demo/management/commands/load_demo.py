@@ -10,7 +10,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kenes.core.errors import DomainError
 from kenes.councils.selectors import compositions_of
-from kenes.demo.services import DEMO_PASSWORD, DemoCouncils, DemoProposals, DemoResult, load_demo_data
+from kenes.demo.services import (
+    DEMO_PASSWORD,
+    DemoCouncils,
+    DemoProposals,
+    DemoResult,
+    DemoSittings,
+    load_demo_data,
+)
 from kenes.proposals.models import Status
 
 
@@ -37,6 +44,7 @@ class Command(BaseCommand):
             f"→ {place.settlement.name_kk}",
             *self.render_councils(result.councils),
             *self.render_proposals(result.proposals),
+            *self.render_sittings(result.sittings),
             "",
             f"Open {settings.SITE_URL}/ and log in with password {DEMO_PASSWORD}:",
         ]
@@ -79,3 +87,15 @@ class Command(BaseCommand):
             f"Proposals: {len(demo.proposals)} demo proposal(s), {demo.created} new ({counts or 'none'}).",
             f"See them at {settings.SITE_URL}/proposals/",
         ]
+
+    def render_sittings(self, demo: DemoSittings | None) -> list[str]:
+        if demo is None:
+            return ["Sittings: none (the demo okrug has no active demo council)."]
+        lines = [f"Sittings: {len(demo.meetings)} demo sitting(s), {demo.created} new, run by {demo.secretary}:"]
+        for meeting in demo.meetings:
+            lines.append(f"  {meeting.starts_at:%Y-%m-%d} {meeting.status}: {settings.SITE_URL}/sittings/{meeting.pk}/")
+        recommendation = demo.recommendation
+        if recommendation is not None:
+            due = recommendation.due_on.isoformat() if recommendation.due_on else "not sent"
+            lines.append(f"  Recommendation № {recommendation.number}, answer due {due}")
+        return lines
