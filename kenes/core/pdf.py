@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from kenes.core.errors import DomainError
@@ -73,7 +74,7 @@ def render_pdf(*, html: str, base_url: str | None = None, stylesheets: Sequence[
     font_config = FontConfiguration()
     css = [
         weasyprint.CSS(string=text, font_config=font_config, url_fetcher=fetcher)
-        for text in (font_face_css(), *stylesheets)
+        for text in (font_face_css(), render_to_string("core/pdf_base.css"), *stylesheets)
     ]
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(stylesheets=css, font_config=font_config)
