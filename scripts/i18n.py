@@ -50,6 +50,7 @@ def fill_from_json() -> int:
     filled = 0
     for language, path in po_files().items():
         catalogue = polib.pofile(str(path))
+        catalogue.metadata_is_fuzzy = False  # makemessages marks a new header fuzzy
         catalogue.metadata["Language"] = language
         catalogue.metadata["Plural-Forms"] = PLURAL_FORMS[language]
         for entry in catalogue:
@@ -85,7 +86,7 @@ def compile_all() -> None:
 
 def problems_in(language: str, path: Path) -> list[str]:
     catalogue = polib.pofile(str(path))
-    found = []
+    found = [f"{language}: the catalogue header is marked fuzzy"] if catalogue.metadata_is_fuzzy else []
     for entry in catalogue:
         if entry.obsolete:
             continue

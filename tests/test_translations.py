@@ -40,3 +40,13 @@ def test_the_check_catches_a_fuzzy_and_an_untranslated_entry(tmp_path: Path) -> 
 
 def test_the_compiled_catalogues_match_their_sources() -> None:
     assert _i18n().stale_mo_files() == []
+
+
+def test_the_check_catches_a_fuzzy_catalogue_header(tmp_path: Path) -> None:
+    catalogue = polib.POFile()
+    catalogue.metadata_is_fuzzy = True
+    catalogue.append(polib.POEntry(msgid="Settled", msgstr="Қоныстанды"))
+    path = tmp_path / "django.po"
+    catalogue.save(str(path))
+
+    assert _i18n().problems_in("kk", path) == ["kk: the catalogue header is marked fuzzy"]
