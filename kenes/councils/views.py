@@ -242,7 +242,7 @@ def establish(request: HttpRequest, kato: str) -> HttpResponse:
 @login_required
 def manage(request: HttpRequest, kato: str) -> HttpResponse:
     council = selectors.access_council_for_management(user=request.user, okrug_kato=kato)
-    settlements = council.okrug.settlements.filter(retired_at__isnull=True).order_by("kato")
+    settlements = territory_selectors.list_settlements(okrug=council.okrug)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     today = timezone.localdate()
     appoint = AppointMemberForm(
@@ -400,7 +400,7 @@ def member_replace(request: HttpRequest, kato: str, member_id: str) -> HttpRespo
     member = _member_in_council(request, kato, member_id)
     form = ReplaceMemberForm(
         request.POST or None,
-        settlements=member.council.okrug.settlements.filter(retired_at__isnull=True).order_by("kato"),
+        settlements=territory_selectors.list_settlements(okrug=member.council.okrug),
         initial={"on": timezone.localdate(), "seat_group": member.seat_group, "settlement": member.settlement_id},
     )
     if request.method == "POST" and form.is_valid():

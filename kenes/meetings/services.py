@@ -45,7 +45,6 @@ from kenes.proposals.models import Proposal, Status
 TITLE_MAX = 300
 TEXT_MAX = 20_000
 REASON_MAX = 2_000
-_PROPOSAL_FIELDS = ("status", "submitted_at", "screening_due_on", "screened_at", "merged_into", "forwarded_to")
 
 
 def _forbidden() -> DomainError:
