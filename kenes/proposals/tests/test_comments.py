@@ -98,7 +98,11 @@ def test_the_ten_minute_window_slides(proposal):
     for number in range(5):
         services.add_comment(actor=author, proposal=proposal, body=f"Пікір {number}")
     Comment.objects.filter(author=author).update(created_at=timezone.now() - datetime.timedelta(minutes=11))
-    services.add_comment(actor=author, proposal=proposal, body="Кейінірек")
+
+    later = services.add_comment(actor=author, proposal=proposal, body="Кейінірек")
+
+    assert later.pk is not None
+    assert Comment.objects.filter(author=author).count() == 6
 
 
 def test_at_most_thirty_comments_a_day(proposal):
