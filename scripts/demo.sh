@@ -21,4 +21,4 @@ export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$HOST}"
 "$PY" manage.py load_demo
 echo
 echo "Kenes is starting on http://$HOST:$PORT  (Ctrl-C stops it)"
-exec .venv/bin/granian --interface wsgi --host "$HOST" --port "$PORT" --workers "${WEB_WORKERS:-2}" --log-level warning config.wsgi:application
+exec bash scripts/serve.sh

@@ -21,8 +21,8 @@ def test_every_environment_variable_of_the_settings_is_in_the_readme_table() -> 
     assert read - _configuration_table() == set()
 
 
-def test_every_variable_the_demo_script_reads_is_in_the_readme_table() -> None:
-    script = (ROOT / "scripts" / "demo.sh").read_text(encoding="utf-8")
+def test_every_variable_the_demo_scripts_read_is_in_the_readme_table() -> None:
+    script = "".join((ROOT / "scripts" / name).read_text(encoding="utf-8") for name in ("demo.sh", "serve.sh"))
     read = set(re.findall(r"\$\{([A-Z_]+):-", script))
     assert {"HOST", "PORT"} <= read
     assert read - _configuration_table() == set()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Serves Kenes with granian (WSGI) until Ctrl-C or SIGTERM.
+#
+# granian runs in a session of its own, so a terminal's Ctrl-C reaches only this script, which
+# then asks granian once to stop (SIGTERM) and kills it if it has not stopped after 10 s. Left in
+# the terminal's process group, granian would get SIGINT several times at once (from the
+# terminal and again through make), and it can hang on that.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+
+setsid .venv/bin/granian --interface wsgi --host "$HOST" --port "$PORT" \
+  --workers "${WEB_WORKERS:-2}" --log-level warning config.wsgi:application &
+server=$!
+
+stop() {
+  kill -TERM "$server" 2>/dev/null
+  for _ in $(seq 1 20); do
+    kill -0 "$server" 2>/dev/null || exit 0
+    sleep 0.5
+  done
+  kill -KILL -- "-$server" 2>/dev/null
+  exit 0
+}
+trap stop INT TERM
+wait "$server"
