@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kenes.councils",
     "kenes.proposals",
     "kenes.meetings",
+    "kenes.accountability",
     "kenes.demo",
 ]
 

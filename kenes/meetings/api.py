@@ -38,7 +38,7 @@ VoteStateCode = Literal["not_opened", "open", "closed"]
 OutcomeCode = Literal["adopted", "rejected"]
 ChoiceCode = Literal["for", "against", "abstain"]
 AddresseeCode = Literal["okrug_akim", "district_department", "maslikhat"]
-RecommendationStatusCode = Literal["adopted", "sent"]
+RecommendationStatusCode = Literal["adopted", "sent", "answered", "implemented", "unsatisfactory"]
 
 
 # Schemas --------------------------------------------------------------------------------------
@@ -117,6 +117,7 @@ class RecommendationOut(Schema):
     adopted_on: datetime.date
     sent_at: datetime.datetime | None
     due_on: datetime.date | None = Field(description="The answer is due by this day once sent")
+    is_overdue: bool = Field(description="Sent, unanswered, and past its due date")
     proposals: list[int]
 
 
@@ -280,6 +281,7 @@ def recommendation_out(recommendation: Recommendation) -> dict[str, Any]:
         "adopted_on": recommendation.adopted_on,
         "sent_at": recommendation.sent_at,
         "due_on": recommendation.due_on,
+        "is_overdue": recommendation.is_overdue,
         "proposals": [proposal.pk for proposal in recommendation.proposals.all()],
     }
 

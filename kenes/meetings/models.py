@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenes.councils.models import Council, Member
@@ -195,6 +196,14 @@ class Recommendation(models.Model):
     class Status(models.TextChoices):
         ADOPTED = "adopted", _("Adopted, not sent yet")
         SENT = "sent", _("Sent, waiting for the answer")
+        ANSWERED = "answered", _("Answered")
+        IMPLEMENTED = "implemented", _("Implemented")
+        UNSATISFACTORY = "unsatisfactory", _("Answer found unsatisfactory")
+
+    class AnswerKind(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        PARTIALLY_ACCEPTED = "partially_accepted", _("Partially accepted")
+        DECLINED = "declined", _("Declined")
 
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="recommendations")
     item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="recommendation")
@@ -208,8 +217,20 @@ class Recommendation(models.Model):
     adopted_on = models.DateField()
     due_on = models.DateField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ADOPTED)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ADOPTED)
+    # Where the answer stands, kept current by the accountability app (the only writer once the
+    # recommendation is sent, see docs/decisions/0006): every page that shows a recommendation reads
+    # its fate here, without knowing about answers.
+    received_on = models.DateField(null=True, blank=True)  # the day the current addressee got it
+    overdue_since = models.DateField(null=True, blank=True)  # the first day past `due_on` unanswered
+    answered_on = models.DateField(null=True, blank=True)
+    answer_kind = models.CharField(max_length=20, choices=AnswerKind.choices, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    implemented_on = models.DateField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
+
+    WAITING_STATUSES = frozenset({Status.SENT})
+    ANSWERED_STATUSES = frozenset({Status.ANSWERED, Status.IMPLEMENTED, Status.UNSATISFACTORY})
 
     class Meta:
         ordering = ["council", "-year", "-sequence"]
@@ -224,7 +245,21 @@ class Recommendation(models.Model):
                 condition=Q(due_on__isnull=True) | Q(due_on__gte=F("adopted_on")),
                 name="recommendation_due_after_adoption",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["adopted", "sent"]) | (Q(answered_on__isnull=False) & ~Q(answer_kind="")),
+                name="recommendation_answered_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="implemented") | Q(implemented_on__isnull=False, progress_percent=100),
+                name="recommendation_implemented_has_date",
+            ),
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="recommendation_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(status="adopted") | Q(received_on__isnull=False),
+                name="recommendation_sent_has_received_on",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "due_on"], name="recommendation_status_due_idx")]
 
     def __str__(self) -> str:
         return self.number
@@ -232,3 +267,15 @@ class Recommendation(models.Model):
     @property
     def number(self) -> str:
         return f"{self.council.okrug.kato}/{self.year}/{self.sequence}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Waiting past its due date: true from the first calendar day after `due_on`, whether or not
+        the daily deadline task has marked it yet, so no page shows a stale status."""
+        if self.status != self.Status.SENT or self.due_on is None:
+            return False
+        return self.overdue_since is not None or self.due_on < timezone.localdate()
+
+    @property
+    def answered_late(self) -> bool:
+        return self.answered_on is not None and self.due_on is not None and self.answered_on > self.due_on

@@ -736,8 +736,9 @@ def send_recommendation(
         else timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
     )
     current.due_on = add_working_days(day, current.council.charter.answer_working_days)
+    current.received_on = day
     current.status = Recommendation.Status.SENT
-    current.save(update_fields=["sent_at", "due_on", "status"])
+    current.save(update_fields=["sent_at", "due_on", "received_on", "status"])
     record_audit(
         actor=actor,
         action="meeting.recommendation_sent",
@@ -745,7 +746,7 @@ def send_recommendation(
         before=before,
         after=_recommendation_facts(current),
     )
-    _copy(recommendation, current, ("sent_at", "due_on", "status"))
+    _copy(recommendation, current, ("sent_at", "due_on", "received_on", "status"))
     return current
 
 

@@ -79,6 +79,13 @@ TimelineKind = Literal[
     "off_agenda",
     "recommended",
     "declined",
+    "answered",
+    "answer_forwarded",
+    "extended",
+    "overdue",
+    "progress",
+    "implemented",
+    "unsatisfactory",
 ]
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20

@@ -2,7 +2,8 @@
 services, permissions and selectors read. Pure: no queries, no writes.
 
 draft → submitted → (screening) collecting | returned | merged | forwarded; returned → submitted;
-collecting → ready | merged; ready → on_agenda | merged; on_agenda → recommended | declined | ready.
+collecting → ready | merged; ready → on_agenda | merged; on_agenda → recommended | declined | ready;
+recommended → ready when the council finds the akim's answer unsatisfactory and takes it up again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     Status.ON_AGENDA: frozenset({Status.RECOMMENDED, Status.DECLINED, Status.READY}),
     Status.MERGED: frozenset(),
     Status.FORWARDED: frozenset(),
-    Status.RECOMMENDED: frozenset(),
+    Status.RECOMMENDED: frozenset({Status.READY}),
     Status.DECLINED: frozenset(),
 }
 

@@ -166,6 +166,14 @@ class TimelineEvent(models.Model):
         OFF_AGENDA = "off_agenda", _("Taken off the agenda")
         RECOMMENDED = "recommended", _("Recommended by the council")
         DECLINED = "declined", _("Declined by the council")
+        # The recommendation's fate, written by the accountability app through `note_answer_step`.
+        ANSWERED = "answered", _("The akim answered")
+        ANSWER_FORWARDED = "answer_forwarded", _("Forwarded to the competent body")
+        EXTENDED = "extended", _("The answer deadline was extended")
+        OVERDUE = "overdue", _("The answer is overdue")
+        PROGRESS = "progress", _("Progress reported")
+        IMPLEMENTED = "implemented", _("Implemented")
+        UNSATISFACTORY = "unsatisfactory", _("The council found the answer unsatisfactory")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=16, choices=Kind.choices)

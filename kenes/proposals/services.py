@@ -576,6 +576,57 @@ def record_council_decision(
     return current
 
 
+# After the recommendation ------------------------------------------------------------------------
+
+ANSWER_STEP_KINDS = frozenset(
+    {
+        TimelineEvent.Kind.ANSWERED,
+        TimelineEvent.Kind.ANSWER_FORWARDED,
+        TimelineEvent.Kind.EXTENDED,
+        TimelineEvent.Kind.OVERDUE,
+        TimelineEvent.Kind.PROGRESS,
+        TimelineEvent.Kind.IMPLEMENTED,
+    }
+)
+
+
+@transaction.atomic
+def note_answer_step(*, actor: Any, proposal: Proposal, kind: str, note: str = "") -> TimelineEvent:
+    """Puts a step of the recommendation's answer on the proposal's public timeline (the status
+    stays "recommended"); the accountability app calls it, having checked who may act."""
+    if kind not in ANSWER_STEP_KINDS:
+        raise _invalid(_("This step does not belong on a proposal's timeline."), "invalid_timeline_kind")
+    return TimelineEvent.objects.create(
+        proposal_id=proposal.pk,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note,
+    )
+
+
+@transaction.atomic
+def reopen_for_agenda(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
+    """The council found the akim's answer unsatisfactory: the proposal is ready for a sitting's
+    agenda again. The accountability app has checked that the actor runs the council's sittings."""
+    current = _locked(proposal)
+    if current.status != Status.RECOMMENDED:
+        # "ready" is reachable from other states too; only a recommended proposal is reopened here.
+        raise _invalid(
+            _("Only a proposal the council recommended can be taken up again after the answer."),
+            "illegal_transition",
+        )
+    _transition(
+        actor=actor,
+        current=current,
+        target=Status.READY,
+        kind=TimelineEvent.Kind.UNSATISFACTORY,
+        action="proposal.reopened",
+        note=_reason(reason, required=True),
+    )
+    _copy_back(proposal, current, _TRANSITION_FIELDS)
+    return current
+
+
 # Supports ---------------------------------------------------------------------------------------
 
 

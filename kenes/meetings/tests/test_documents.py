@@ -118,6 +118,7 @@ def sitting() -> Sitting:
         adopted_on=datetime.date(2025, 6, 12),
         sent_at=starts_at + datetime.timedelta(days=1),
         due_on=datetime.date(2025, 7, 3),
+        received_on=datetime.date(2025, 6, 13),
         status=Recommendation.Status.SENT,
     )
     return Sitting(meeting, open_item, secret_item, paper_item, recommendation)

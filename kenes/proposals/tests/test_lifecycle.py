@@ -31,7 +31,11 @@ def test_every_status_has_an_entry_in_the_table():
 
 
 def test_the_decided_and_closed_states_lead_nowhere():
-    assert {Status.MERGED, Status.FORWARDED, Status.RECOMMENDED, Status.DECLINED} == FINAL_STATUSES
+    assert {Status.MERGED, Status.FORWARDED, Status.DECLINED} == FINAL_STATUSES
+
+
+def test_a_recommended_proposal_can_only_go_back_to_ready_when_the_answer_is_found_unsatisfactory():
+    assert ALLOWED[Status.RECOMMENDED] == {Status.READY}
 
 
 def test_a_proposal_can_be_taken_off_the_agenda_back_to_ready():
@@ -81,6 +85,7 @@ def _run(action: str, proposal: Proposal, *, coordinator: Any, target: Any = Non
         "take_off_agenda": lambda: services.take_off_agenda(actor=coordinator, proposal=proposal),
         "recommend": lambda: services.record_council_decision(actor=coordinator, proposal=proposal, recommended=True),
         "decline": lambda: services.record_council_decision(actor=coordinator, proposal=proposal, recommended=False),
+        "reopen": lambda: services.reopen_for_agenda(actor=coordinator, proposal=proposal, reason="Жауап толық емес"),
     }
     steps[action]()
 
@@ -97,6 +102,7 @@ ACTION_TARGETS = {
     "take_off_agenda": Status.READY,
     "recommend": Status.RECOMMENDED,
     "decline": Status.DECLINED,
+    "reopen": Status.READY,
 }
 # The one action that leaves each status for each target (the table read the other way round).
 STEP_FOR = {
@@ -113,6 +119,7 @@ STEP_FOR = {
     (Status.ON_AGENDA, Status.RECOMMENDED): "recommend",
     (Status.ON_AGENDA, Status.DECLINED): "decline",
     (Status.ON_AGENDA, Status.READY): "take_off_agenda",
+    (Status.RECOMMENDED, Status.READY): "reopen",
 }
 
 

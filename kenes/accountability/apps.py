@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountabilityConfig(AppConfig):
+    name = "kenes.accountability"
+    label = "accountability"
