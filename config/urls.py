@@ -13,6 +13,7 @@ urlpatterns = [
     path("councils/", include("kenes.councils.urls")),
     path("proposals/", include("kenes.proposals.urls")),
     path("sittings/", include("kenes.meetings.urls")),
+    path("accountability/", include("kenes.accountability.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

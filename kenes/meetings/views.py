@@ -237,8 +237,9 @@ def minutes_pdf(request: HttpRequest, pk: int, language: str) -> HttpResponse:
 
 @require_safe
 def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.get_recommendation(pk)
-    return render(request, "meetings/recommendation.html", {"recommendation": found, "council": found.council})
+    # The page moved to the accountability app, which shows the recommendation's whole fate; old
+    # links keep working. Reached by its URL name only: this app does not import that one.
+    return redirect("accountability:recommendation", pk=pk, permanent=True)
 
 
 # The secretary's console

@@ -66,6 +66,7 @@ def sitting() -> Any:
         addressee_name=f"Округ әкімі {SCRIPT}",
         adopted_on=datetime.date(2026, 3, 2),
         sent_at=timezone.now(),
+        received_on=datetime.date(2026, 3, 2),
         due_on=datetime.date(2026, 3, 20),
         status=Recommendation.Status.SENT,
     )
@@ -157,7 +158,7 @@ def test_the_sitting_page_shows_the_agenda_attendance_quorum_and_closed_results_
     assert escape(chair.full_name) not in open_block
     # The recommendation with its number and due date.
     assert recommendation.number in html
-    assert reverse("meetings:recommendation", args=[recommendation.pk]) in html
+    assert reverse("accountability:recommendation", args=[recommendation.pk]) in html
     assert "20.03.2026" in html or "2026" in html
 
 
@@ -214,11 +215,15 @@ def test_the_sitting_page_offers_the_vote_page_to_a_member_and_the_console_to_th
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
-def test_the_recommendation_page_shows_both_texts_and_the_due_date_escaped(
+def test_the_recommendation_address_leads_to_its_page_with_both_texts_and_the_due_date_escaped(
     client: Client, sitting: Any, language: str
 ) -> None:
     recommendation = sitting[4]
-    html = page(speaking(client, language).get(reverse("meetings:recommendation", args=[recommendation.pk])))
+    old_address = reverse("meetings:recommendation", args=[recommendation.pk])
+    response = speaking(client, language).get(old_address)
+    assert response.status_code == 301
+    assert response["Location"] == reverse("accountability:recommendation", args=[recommendation.pk])
+    html = page(client.get(response["Location"]))
 
     assert_escaped(html)
     assert recommendation.number in html
