@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from kenes.accountability.api import router as accountability_router
 from kenes.core.errors import DomainError
 from kenes.councils.api import router as councils_router
 from kenes.meetings.api import router as meetings_router
@@ -43,3 +44,4 @@ api.add_router("/territory/", territory_router)
 api.add_router("/councils/", councils_router)
 api.add_router("/proposals/", proposals_router)
 api.add_router("/meetings/", meetings_router)
+api.add_router("/accountability/", accountability_router)

@@ -19,6 +19,7 @@ export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$HOST}"
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py import_kato
 "$PY" manage.py load_demo
+"$PY" manage.py check_deadlines
 echo
 echo "Kenes is starting on http://$HOST:$PORT  (Ctrl-C stops it)"
 exec bash scripts/serve.sh

@@ -60,7 +60,12 @@ def fill_from_json() -> int:
                     continue
                 if not entry.msgstr:
                     continue
-            found = table.get(key, {}).get(language)
+            row = table.get(key) or {}
+            if not row and entry.msgid_plural:
+                # Also accepted: {"msgid": {"kk": [...], "ru": [...], "plural": "msgid_plural"}}.
+                candidate = table.get(entry.msgid) or {}
+                row = candidate if candidate.get("plural") == entry.msgid_plural else {}
+            found = row.get(language)
             if not found:
                 continue
             if entry.msgid_plural and isinstance(found, list):

@@ -1,15 +1,19 @@
 """Demo data: labelled demo accounts on the real territory of the pilot district (Бәйтерек by default),
 and the councils side of the pilot: a demo charter, the pilot itself, one complete council and a few
 incomplete ones, so the directory shows both what a finished council looks like and what gaps look like;
-then a few more residents and a dozen proposals in every area and status, with supports and comments;
-then the complete council's sittings: one held three weeks ago (the ready proposal adopted, its
-recommendation sent, a question declined) and one announced for next month.
+then a few more residents and sixteen proposals in every area and status, with supports and comments;
+then the complete council's sittings: one held six weeks ago whose five recommendations met different
+fates (accepted with measures and two progress reports, accepted and built, declined with a reason,
+forwarded to the district and extended, left unanswered: overdue and escalated), one held three weeks
+ago (the ready proposal adopted, its recommendation sent and waiting for the akim, a question
+declined) and one announced for next month.
 
 Everything here is keyed on stable usernames, names, okrugs and titles, so loading twice changes
 nothing. People and roles are written through `kenes.accounts.services`, councils through
 `kenes.councils.services`, proposals through `kenes.proposals.services`, sittings through
-`kenes.meetings.services` (all audit); this app never
-invents territory, it uses what the classifier import loaded.
+`kenes.meetings.services`, the akim's answers, progress and the deadline check through
+`kenes.accountability.services` (all audit); this app never invents territory, it uses what the
+classifier import loaded.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kenes.accountability import selectors as accountability_selectors
+from kenes.accountability import services as accountability_services
 from kenes.accounts import selectors as accounts_selectors
 from kenes.accounts import services as accounts_services
 from kenes.accounts.models import Role, User
@@ -625,6 +632,10 @@ class DemoProposal:
 
 
 WATER_TITLE = "Мектеп көшесіндегі ауыз су құбырын жөндеу"
+PLAYGROUND_TITLE = "Ауыл орталығында балалар ойын алаңын салу"
+FOOTPATH_TITLE = "Построить тротуар от центра села до школы"
+SHELTER_TITLE = "Орталық аялдамаға жабық күту орнын салу"
+POOL_TITLE = "Построить в селе крытый бассейн"
 DEMO_PROPOSALS: tuple[DemoProposal, ...] = (
     DemoProposal(
         author="demo-resident",
@@ -664,7 +675,7 @@ DEMO_PROPOSALS: tuple[DemoProposal, ...] = (
     ),
     DemoProposal(
         author="demo-member",
-        title="Ауыл орталығында балалар ойын алаңын салу",
+        title=PLAYGROUND_TITLE,
         body=(
             "Ауылда балаларға арналған бірде-бір қауіпсіз алаң жоқ. Мәдениет үйінің жанындағы бос жерге "
             "әткеншектер, сырғанақ және жұмсақ жабын орнатуды ұсынамыз."
@@ -792,6 +803,48 @@ DEMO_PROPOSALS: tuple[DemoProposal, ...] = (
         outcome="submitted",
         in_forming_okrug=True,
     ),
+    # Three more that reached the agenda: the earlier sitting adopted them, and the akim's answers
+    # differ (see EARLIER_ITEMS below).
+    DemoProposal(
+        author="demo-resident-4",
+        title=FOOTPATH_TITLE,
+        body=(
+            "Дети ходят в школу по обочине дороги, по которой ездят грузовики и трактора. Нужен тротуар "
+            "от центра села до школы, около 800 метров, с освещением."
+        ),
+        language=Language.RUSSIAN,
+        area=Area.INFRASTRUCTURE,
+        outcome="ready",
+        supporters=("demo-resident", "demo-resident-2", "demo-resident-3", "demo-resident-5", "demo-resident-6"),
+        estimated_cost=12_400_000,
+    ),
+    DemoProposal(
+        author="demo-resident-2",
+        title=SHELTER_TITLE,
+        body=(
+            "Автобус күткен адамдар қыста боранда, жазда аптапта ашық далада тұрады. Орталық аялдамаға "
+            "орындығы мен жарығы бар жабық күту орнын салуды ұсынамыз."
+        ),
+        language=Language.KAZAKH,
+        area=Area.DEVELOPMENT,
+        outcome="ready",
+        settlement=1,
+        supporters=("demo-resident", "demo-resident-3", "demo-resident-4", "demo-resident-5", "demo-resident-6"),
+        estimated_cost=1_800_000,
+    ),
+    DemoProposal(
+        author="demo-resident-3",
+        title=POOL_TITLE,
+        body=(
+            "Летом дети купаются в реке без присмотра. Предлагаем построить в селе крытый бассейн, "
+            "чтобы учить детей плавать круглый год."
+        ),
+        language=Language.RUSSIAN,
+        area=Area.SOCIAL,
+        outcome="ready",
+        supporters=("demo-resident", "demo-resident-2", "demo-resident-4", "demo-resident-5", "demo-resident-6"),
+        estimated_cost=450_000_000,
+    ),
 )
 
 
@@ -884,26 +937,76 @@ def _load_proposals(*, actor: User, place: DemoPlace, forming: Council | None) -
 # Sittings ---------------------------------------------------------------------------------------
 
 PAST_SITTING_WEEKS_AGO = 3
+# An earlier sitting, long enough ago that the akim's answers have had time to differ: one
+# accepted and under way, one done, one declined, one forwarded and extended, one overdue.
+EARLIER_SITTING_WEEKS_AGO = 6
 SITTING_HOUR = 15  # local time
 DEMO_SITTING_ROOM = "мәдениет үйінің залы"
 # A past sitting entered now is, to the services, an agenda published late: say why.
 DEMO_LATE_NOTICE = "Демо: өткен отырыс платформаға кейін, үлгі ретінде енгізілді."
+RECOMMENDATION_ADDRESSEE = "Переметное ауылдық округінің әкімі (демо)"
+DISTRICT_ROADS_DEPARTMENT = (
+    "Бәйтерек ауданы әкімдігінің тұрғын үй-коммуналдық шаруашылығы, жолаушылар көлігі және "
+    "автомобиль жолдары бөлімі (демо)"
+)
+ALL_FOR: tuple[tuple[str, str], ...] = (
+    ("demo-secretary", "for"),
+    ("demo-member", "for"),
+    ("demo-councillor-1", "for"),
+    ("demo-councillor-2", "for"),
+    ("demo-councillor-3", "for"),
+)
+
+
+@dataclass(frozen=True)
+class DemoProgress:
+    percent: int
+    text: str
+    after: int  # working days after the recommendation was sent
+
+
+@dataclass(frozen=True)
+class DemoFate:
+    """What the addressee does with a sent demo recommendation, through the accountability
+    services; the defaults leave it waiting (and, once its due date passes, overdue)."""
+
+    answer: str = ""  # a final answer: accepted, partially_accepted or declined
+    answered_after: int = 0  # working days after it was sent
+    measures: str = ""
+    reason: str = ""
+    amount_tenge: int | None = None  # with the budget year of the answer
+    progress: tuple[DemoProgress, ...] = ()
+    # Forwarded to the district department on this working day after it was sent (0: not).
+    forwarded_after: int = 0
+    forwarded_to: str = ""
+    forward_reason: str = ""
+    # Then the department extends the deadline to the charter's limit, with this reason.
+    extension_reason: str = ""
+
+
+@dataclass(frozen=True)
+class DemoRecommendation:
+    text_kk: str
+    text_ru: str
+    addressee_name: str = RECOMMENDATION_ADDRESSEE
+    fate: DemoFate = field(default_factory=DemoFate)
 
 
 @dataclass(frozen=True)
 class DemoItem:
-    title: str
+    title: str = ""  # a question's title; an item about a proposal takes the proposal's own
     text: str = ""
-    with_ready_proposal: bool = False  # the item is the demo proposal that reached the agenda
+    proposal_title: str = ""  # the ready demo proposal the item is about
     # Open named votes of the demo accounts (username, choice); empty: not voted (yet).
     votes: tuple[tuple[str, str], ...] = ()
     decision_reason: str = ""
+    recommendation: DemoRecommendation | None = None  # the words the council adopted, if adopted
 
 
+SNOW_FEE_TITLE = "Қыста көшелерді қардан тазалауды ақылы қызметке айналдыру туралы"
 PAST_ITEMS: tuple[DemoItem, ...] = (
     DemoItem(
-        title="",  # the proposal's own title
-        with_ready_proposal=True,
+        proposal_title=PLAYGROUND_TITLE,
         votes=(
             ("demo-secretary", "for"),
             ("demo-member", "for"),
@@ -911,9 +1014,21 @@ PAST_ITEMS: tuple[DemoItem, ...] = (
             ("demo-councillor-2", "for"),
             ("demo-councillor-3", "abstain"),
         ),
+        # Left waiting for the akim's answer: the demo's path for "the akimat answers".
+        recommendation=DemoRecommendation(
+            text_kk=(
+                "Переметное ауылдық округінің әкіміне: 2027 жылы Мәдениет үйінің жанынан балалар ойын алаңын "
+                "салуды жергілікті бюджетке енгізу, алаңға қауіпсіз жабын төсеу және жұмыс барысын кеңеске "
+                "хабарлау ұсынылады."
+            ),
+            text_ru=(
+                "Акиму Переметнинского сельского округа: включить в местный бюджет на 2027 год строительство "
+                "детской игровой площадки у Дома культуры с безопасным покрытием и сообщить совету о ходе работ."
+            ),
+        ),
     ),
     DemoItem(
-        title="Қыста көшелерді қардан тазалауды ақылы қызметке айналдыру туралы",
+        title=SNOW_FEE_TITLE,
         text=(
             "Әкімдік қыста көшелерді қардан тазалау үшін әр үйден ай сайын жарна жинауды ұсынады. "
             "Кеңес бұл ұсынысты қолдау-қолдамауды шешеді."
@@ -931,6 +1046,123 @@ PAST_ITEMS: tuple[DemoItem, ...] = (
         ),
     ),
 )
+ROAD_TITLE = "Переметное — Забродино жолын жөндеу туралы"
+CLUB_ROOF_TITLE = "Ауылдық клубтың шатырын жөндеу туралы"
+EARLIER_ITEMS: tuple[DemoItem, ...] = (
+    DemoItem(
+        proposal_title=FOOTPATH_TITLE,
+        votes=ALL_FOR,
+        recommendation=DemoRecommendation(
+            text_kk=(
+                "Переметное ауылдық округінің әкіміне: ауыл орталығынан мектепке дейін жарықтандырылған жаяу "
+                "жүргіншілер жолын (шамамен 800 метр) салу ұсынылады."
+            ),
+            text_ru=(
+                "Акиму Переметнинского сельского округа: построить освещённый тротуар от центра села до школы "
+                "(около 800 метров)."
+            ),
+            fate=DemoFate(
+                answer="accepted",
+                answered_after=9,
+                measures=(
+                    "800 метр жаяу жүргіншілер жолы төселіп, бойына 16 шам орнатылады. Жұмысты мердігер "
+                    "келісім-шарт бойынша жүргізеді, кеңеске ай сайын хабарланады."
+                ),
+                amount_tenge=12_400_000,
+                progress=(
+                    DemoProgress(40, "Жиек тастары мен қиыршық тас әкелінді, жолдың 320 метрі төселді.", 15),
+                    DemoProgress(70, "560 метр төселді, шам бағандарының іргетасы құйылды.", 24),
+                ),
+            ),
+        ),
+    ),
+    DemoItem(
+        proposal_title=SHELTER_TITLE,
+        votes=ALL_FOR,
+        recommendation=DemoRecommendation(
+            text_kk=(
+                "Переметное ауылдық округінің әкіміне: ауыл орталығындағы аялдамаға орындығы мен жарығы бар "
+                "жабық күту орнын салу ұсынылады."
+            ),
+            text_ru=(
+                "Акиму Переметнинского сельского округа: установить на остановке в центре села крытый павильон "
+                "со скамьёй и освещением."
+            ),
+            fate=DemoFate(
+                answer="accepted",
+                answered_after=4,
+                measures="Аялдама павильоны округ бюджетінен сатып алынып, орындығы мен шамымен бірге орнатылады.",
+                amount_tenge=1_750_000,
+                progress=(
+                    DemoProgress(50, "Павильон сатып алынды, іргетасы құйылды.", 12),
+                    DemoProgress(100, "Павильон орнатылды, орындық пен шам қосылды. Жұмыс аяқталды.", 20),
+                ),
+            ),
+        ),
+    ),
+    DemoItem(
+        proposal_title=POOL_TITLE,
+        votes=(
+            ("demo-secretary", "for"),
+            ("demo-member", "for"),
+            ("demo-councillor-1", "abstain"),
+            ("demo-councillor-2", "for"),
+            ("demo-councillor-3", "for"),
+        ),
+        recommendation=DemoRecommendation(
+            text_kk=(
+                "Переметное ауылдық округінің әкіміне: ауылда балаларға арналған жабық жүзу бассейнін салу "
+                "мүмкіндігін қарастыру ұсынылады."
+            ),
+            text_ru=(
+                "Акиму Переметнинского сельского округа: рассмотреть возможность строительства в селе крытого "
+                "бассейна для детей."
+            ),
+            fate=DemoFate(
+                answer="declined",
+                answered_after=13,
+                reason=(
+                    "Бассейн салуға шамамен 450 млн теңге қажет: бұл округ бюджетінің бірнеше жылғы көлемінен "
+                    "асады. Жазда өзен жағасында құтқарушы бекеті ашылады, ал бассейн мәселесі аудандық "
+                    "бағдарламаға ұсынылады."
+                ),
+            ),
+        ),
+    ),
+    DemoItem(
+        title=ROAD_TITLE,
+        text="Ауылдар арасындағы 6 шақырым жол шұңқырға толы, көктемде мектеп автобусы жүре алмайды.",
+        votes=ALL_FOR,
+        recommendation=DemoRecommendation(
+            text_kk=(
+                "Переметное ауылдық округінің әкіміне: Переметное — Забродино арасындағы 6 шақырымдық жолды "
+                "орташа жөндеуден өткізу ұсынылады."
+            ),
+            text_ru=(
+                "Акиму Переметнинского сельского округа: провести средний ремонт дороги Переметное — Забродино (6 км)."
+            ),
+            fate=DemoFate(
+                forwarded_after=2,
+                forwarded_to=DISTRICT_ROADS_DEPARTMENT,
+                forward_reason="Аудандық маңызы бар жол: оны жөндеу аудан әкімдігінің құзыретінде.",
+                extension_reason=(
+                    "Жөндеудің жобалық-сметалық құжаттамасы мемлекеттік сараптамада. Қорытынды келген соң "
+                    "жұмыс мерзімі мен құны нақты айтылады."
+                ),
+            ),
+        ),
+    ),
+    DemoItem(
+        title=CLUB_ROOF_TITLE,
+        text="Клубтың шатыры ағады, қыста үйірмелер жабылып қалады.",
+        votes=ALL_FOR,
+        # No answer: past its due date it is overdue, and the daily check escalates it.
+        recommendation=DemoRecommendation(
+            text_kk="Переметное ауылдық округінің әкіміне: ауылдық клубтың шатырын қысқа дейін жөндеу ұсынылады.",
+            text_ru="Акиму Переметнинского сельского округа: отремонтировать крышу сельского клуба до зимы.",
+        ),
+    ),
+)
 UPCOMING_ITEMS: tuple[DemoItem, ...] = (
     DemoItem(
         title="Мектеп көшесіндегі су құбыры: әкімдіктің ақпаратын тыңдау",
@@ -941,15 +1173,6 @@ UPCOMING_ITEMS: tuple[DemoItem, ...] = (
         text="Жоспардың жобасы мүшелерге отырыстан бір апта бұрын таратылады.",
     ),
 )
-RECOMMENDATION_KK = (
-    "Переметное ауылдық округінің әкіміне: 2027 жылы Мәдениет үйінің жанынан балалар ойын алаңын салуды "
-    "жергілікті бюджетке енгізу, алаңға қауіпсіз жабын төсеу және жұмыс барысын кеңеске хабарлау ұсынылады."
-)
-RECOMMENDATION_RU = (
-    "Акиму Переметнинского сельского округа: включить в местный бюджет на 2027 год строительство детской "
-    "игровой площадки у Дома культуры с безопасным покрытием и сообщить совету о ходе работ."
-)
-RECOMMENDATION_ADDRESSEE = "Переметное ауылдық округінің әкімі (демо)"
 
 
 @dataclass(frozen=True)
@@ -957,7 +1180,10 @@ class DemoSittings:
     meetings: list[Meeting]
     created: int  # how many this run added
     secretary: str  # the username who runs them
-    recommendation: Recommendation | None
+    recommendation: Recommendation | None  # the newest, left waiting for the akim's answer
+    # Every recommendation of the demo council, oldest first, with the fate the demo gave it.
+    recommendations: list[Recommendation] = field(default_factory=list)
+    escalated: int = 0  # overdue recommendations this run escalated to the district
 
 
 def _weekday_on_or_before(day: datetime.date) -> datetime.date:
@@ -979,6 +1205,11 @@ def _at(day: datetime.date) -> datetime.datetime:
 def past_sitting_day(today: datetime.date) -> datetime.date:
     """A weekday three weeks back."""
     return _weekday_on_or_before(today - datetime.timedelta(weeks=PAST_SITTING_WEEKS_AGO))
+
+
+def earlier_sitting_day(today: datetime.date) -> datetime.date:
+    """A weekday six weeks back: its recommendations' 15 working days have run out by today."""
+    return _weekday_on_or_before(today - datetime.timedelta(weeks=EARLIER_SITTING_WEEKS_AGO))
 
 
 def upcoming_sitting_day(today: datetime.date, notice_days: int) -> datetime.date:
@@ -1003,35 +1234,51 @@ def _seat_of(council: Council, user: User) -> Member | None:
     return Member.objects.filter(council=council, status=Member.Status.ACTIVE, user=user).first()
 
 
-def _add_items(*, actor: User, meeting: Meeting, items: Sequence[DemoItem], ready: Proposal | None) -> list[AgendaItem]:
-    added: list[AgendaItem] = []
+def _add_items(*, actor: User, meeting: Meeting, items: Sequence[DemoItem]) -> list[tuple[AgendaItem, DemoItem]]:
+    """The items on the agenda; one about a proposal that is not ready (any more) is left out."""
+    added: list[tuple[AgendaItem, DemoItem]] = []
     for item in items:
-        if item.with_ready_proposal:
-            if ready is None:
+        if item.proposal_title:
+            proposal = Proposal.objects.filter(
+                council=meeting.council, title=item.proposal_title, status=Status.READY, is_demo=True
+            ).first()
+            if proposal is None:
                 continue
-            added.append(meetings_services.add_agenda_item(actor=actor, meeting=meeting, proposal=ready))
+            agenda_item = meetings_services.add_agenda_item(actor=actor, meeting=meeting, proposal=proposal)
         else:
-            added.append(
-                meetings_services.add_agenda_item(actor=actor, meeting=meeting, title=item.title, text=item.text)
+            agenda_item = meetings_services.add_agenda_item(
+                actor=actor, meeting=meeting, title=item.title, text=item.text
             )
+        added.append((agenda_item, item))
     return added
 
 
-def _hold_past_sitting(*, actor: User, council: Council, users: dict[str, User], place: str) -> Meeting:
-    """A sitting three weeks ago: announced, opened, everyone with an account and the chair present,
-    the ready proposal adopted by open vote (its recommendation sent the next working day), a
-    question declined with the council's reason, closed."""
-    day = past_sitting_day(timezone.localdate())
+def _held(council: Council, title: str) -> bool:
+    """Whether a closed demo sitting of the council had this question: the key of a past sitting."""
+    return AgendaItem.objects.filter(
+        meeting__council=council, meeting__is_demo=True, meeting__status=Meeting.Status.CLOSED, title=title
+    ).exists()
+
+
+def _hold_sitting(
+    *,
+    actor: User,
+    council: Council,
+    users: dict[str, User],
+    place: str,
+    day: datetime.date,
+    items: Sequence[DemoItem],
+) -> list[tuple[Recommendation, DemoItem]]:
+    """A sitting on `day`: announced (late, with the reason), opened, the chair and every member who
+    votes present, each item voted openly, each adopted one's recommendation worded and sent the
+    next working day; closed. Returns the recommendations sent, with their items."""
     meeting = meetings_services.schedule_meeting(
         actor=actor, council=council, starts_at=_at(day), place=place, is_demo=True
     )
-    ready = (
-        Proposal.objects.filter(council=council, status=Status.READY, is_demo=True).order_by("created_at", "pk").first()
-    )
-    items = _add_items(actor=actor, meeting=meeting, items=PAST_ITEMS, ready=ready)
+    agenda = _add_items(actor=actor, meeting=meeting, items=items)
     meeting = meetings_services.publish_agenda(actor=actor, meeting=meeting, late_notice_reason=DEMO_LATE_NOTICE)
     meetings_services.open_meeting(actor=actor, meeting=meeting)
-    voters = {item_vote[0] for demo_item in PAST_ITEMS for item_vote in demo_item.votes}
+    voters = {username for demo_item in items for username, _choice in demo_item.votes}
     present = [
         seat
         for seat in Member.objects.filter(council=council, status=Member.Status.ACTIVE).order_by("pk")
@@ -1039,8 +1286,8 @@ def _hold_past_sitting(*, actor: User, council: Council, users: dict[str, User],
     ]
     for seat in present:
         meetings_services.record_attendance(actor=actor, meeting=meeting, member=seat, present=True)
-    demo_items = [demo_item for demo_item in PAST_ITEMS if not demo_item.with_ready_proposal or ready is not None]
-    for agenda_item, demo_item in zip(items, demo_items, strict=True):
+    sent: list[tuple[Recommendation, DemoItem]] = []
+    for agenda_item, demo_item in agenda:
         meetings_services.open_vote(actor=actor, item=agenda_item)
         for username, choice in demo_item.votes:
             voter = users.get(username)
@@ -1048,21 +1295,78 @@ def _hold_past_sitting(*, actor: User, council: Council, users: dict[str, User],
                 meetings_services.cast_vote(actor=voter, item=agenda_item, choice=choice)
         closed = meetings_services.close_vote(actor=actor, item=agenda_item, decision_reason=demo_item.decision_reason)
         recommendation = Recommendation.objects.filter(item=closed).first()
-        if recommendation is not None:
-            recommendation = meetings_services.update_recommendation(
-                actor=actor,
-                recommendation=recommendation,
-                text_kk=RECOMMENDATION_KK,
-                text_ru=RECOMMENDATION_RU,
-                addressee_kind=Recommendation.Addressee.OKRUG_AKIM,
-                addressee_name=RECOMMENDATION_ADDRESSEE,
-            )
-            meetings_services.send_recommendation(
-                actor=actor, recommendation=recommendation, sent_on=add_working_days(day, 1)
-            )
+        if recommendation is None or demo_item.recommendation is None:
+            continue
+        words = demo_item.recommendation
+        recommendation = meetings_services.update_recommendation(
+            actor=actor,
+            recommendation=recommendation,
+            text_kk=words.text_kk,
+            text_ru=words.text_ru,
+            addressee_kind=Recommendation.Addressee.OKRUG_AKIM,
+            addressee_name=words.addressee_name,
+        )
+        recommendation = meetings_services.send_recommendation(
+            actor=actor, recommendation=recommendation, sent_on=add_working_days(day, 1)
+        )
+        sent.append((recommendation, demo_item))
     meetings_services.close_meeting(actor=actor, meeting=meeting)
-    meeting.refresh_from_db()
-    return meeting
+    return sent
+
+
+def _give_fate(
+    *, recommendation: Recommendation, fate: DemoFate, staff: User, district_staff: User, today: datetime.date
+) -> None:
+    """The addressee's acts on a sent recommendation, dated the given working days after it was
+    sent (never after today), through the accountability services as the inbox would do them."""
+    sent_on = recommendation.received_on
+    assert sent_on is not None
+
+    def after(working_days: int) -> datetime.date:
+        return min(add_working_days(sent_on, working_days), today)
+
+    if fate.forwarded_to:
+        accountability_services.forward_recommendation(
+            actor=staff,
+            recommendation=recommendation,
+            to_kind=Recommendation.Addressee.DISTRICT_DEPARTMENT,
+            to_name=fate.forwarded_to,
+            reason=fate.forward_reason,
+            on=after(fate.forwarded_after),
+        )
+        if fate.extension_reason:
+            received_on = recommendation.received_on
+            assert received_on is not None
+            assert recommendation.due_on is not None
+            # Residents are told the new date: as late as the charter allows.
+            accountability_services.extend_deadline(
+                actor=district_staff,
+                recommendation=recommendation,
+                new_due_on=accountability_selectors.extension_limit(recommendation),
+                reason=fate.extension_reason,
+                on=min(add_working_days(received_on, 5), recommendation.due_on, today),
+            )
+    if not fate.answer:
+        return
+    answered_on = after(fate.answered_after)
+    accountability_services.answer_recommendation(
+        actor=staff,
+        recommendation=recommendation,
+        kind=fate.answer,
+        text=fate.measures,
+        reason=fate.reason,
+        budget_year=answered_on.year if fate.amount_tenge is not None else None,
+        amount_tenge=Decimal(fate.amount_tenge) if fate.amount_tenge is not None else None,
+        on=answered_on,
+    )
+    for step in fate.progress:
+        accountability_services.report_progress(
+            actor=staff,
+            recommendation=recommendation,
+            percent=step.percent,
+            text=step.text,
+            on=max(after(step.after), answered_on),
+        )
 
 
 def _announce_upcoming_sitting(*, actor: User, council: Council, place: str) -> Meeting:
@@ -1070,32 +1374,65 @@ def _announce_upcoming_sitting(*, actor: User, council: Council, place: str) -> 
     meeting = meetings_services.schedule_meeting(
         actor=actor, council=council, starts_at=_at(day), place=place, is_demo=True
     )
-    _add_items(actor=actor, meeting=meeting, items=UPCOMING_ITEMS, ready=None)
+    _add_items(actor=actor, meeting=meeting, items=UPCOMING_ITEMS)
     meeting = meetings_services.publish_agenda(actor=actor, meeting=meeting)
     meeting.refresh_from_db()
     return meeting
 
 
 def _load_sittings(*, admin: User, place: DemoPlace) -> DemoSittings | None:
-    """In the complete council: one past sitting (closed, with its recommendation) and one announced
-    for next month. Keyed on the council's demo sittings: a closed one and one still ahead."""
+    """In the complete council: a sitting six weeks ago whose recommendations the akim has answered
+    in different ways (and one left overdue, escalated by the daily check), one three weeks ago
+    whose recommendation waits for the answer, and one announced for next month. Keyed on a question
+    of each past sitting and on a sitting still ahead."""
     council = councils_selectors.find_council(place.okrug.kato)
     if council is None or not council.is_demo or council.status != Council.Status.ACTIVE:
         return None
     actor = _secretary_of(council, admin)
     users = {user.username: user for user in get_user_model().objects.filter(username__in=DEMO_USERNAMES)}
     room = f"{place.settlement.name_kk}, {DEMO_SITTING_ROOM}"
+    today = timezone.localdate()
     demo = Meeting.objects.filter(council=council, is_demo=True)
-    created = 0
-    if not demo.filter(status=Meeting.Status.CLOSED).exists():
-        _hold_past_sitting(actor=actor, council=council, users=users, place=room)
+    created = escalated = 0
+    if not _held(council, CLUB_ROOF_TITLE):
+        sent = _hold_sitting(
+            actor=actor, council=council, users=users, place=room, day=earlier_sitting_day(today), items=EARLIER_ITEMS
+        )
+        created += 1
+        staff, district_staff = users.get("demo-akimat"), users.get("demo-district")
+        if staff is not None and district_staff is not None:
+            for recommendation, demo_item in sent:
+                assert demo_item.recommendation is not None
+                _give_fate(
+                    recommendation=recommendation,
+                    fate=demo_item.recommendation.fate,
+                    staff=staff,
+                    district_staff=district_staff,
+                    today=today,
+                )
+        # What the daily task would have done by now: the unanswered one is overdue and escalated.
+        escalated = accountability_services.check_deadlines(today=today).escalated
+    if not _held(council, SNOW_FEE_TITLE):
+        _hold_sitting(
+            actor=actor, council=council, users=users, place=room, day=past_sitting_day(today), items=PAST_ITEMS
+        )
         created += 1
     ahead = (Meeting.Status.DRAFT, Meeting.Status.PUBLISHED, Meeting.Status.IN_PROGRESS)
     if not demo.filter(status__in=ahead, starts_at__gt=timezone.now()).exists():
         _announce_upcoming_sitting(actor=actor, council=council, place=room)
         created += 1
     meetings = list(demo.select_related("council__okrug").order_by("starts_at", "pk"))
-    recommendation = (
-        Recommendation.objects.filter(council=council, is_demo=True).select_related("council__okrug").first()
+    recommendations = list(
+        Recommendation.objects.filter(council=council, is_demo=True)
+        .select_related("council__okrug")
+        .order_by("adopted_on", "year", "sequence")
     )
-    return DemoSittings(meetings=meetings, created=created, secretary=actor.username, recommendation=recommendation)
+    waiting = [found for found in recommendations if found.status == Recommendation.Status.SENT]
+    return DemoSittings(
+        meetings=meetings,
+        created=created,
+        secretary=actor.username,
+        recommendation=waiting[-1] if waiting else (recommendations[-1] if recommendations else None),
+        recommendations=recommendations,
+        escalated=escalated,
+    )

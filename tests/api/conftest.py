@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.accountability import create_accountability
 from tests.api.councils import create_council
 from tests.api.meetings import create_meetings
 from tests.api.proposals import create_proposals
@@ -28,3 +29,8 @@ def proposals(council: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def meetings(council: dict[str, Any], proposals: dict[str, Any]) -> dict[str, Any]:
     return create_meetings(council)
+
+
+@pytest.fixture
+def accountability(council: dict[str, Any], meetings: dict[str, Any]) -> dict[str, Any]:
+    return create_accountability(council)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
+from tests.api.accountability import RECOMMENDATION_IDS
 from tests.api.councils import RECORD_IDS
 from tests.api.proposals import PROPOSAL_IDS
 from tests.api.territory import TERRITORY_CODES
@@ -31,15 +32,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 def before_add_examples(context: schemathesis.HookContext, examples: list[schemathesis.Case]) -> None:
     operation = context.operation
     assert operation is not None
-    for parameter in operation.definition.raw.get("parameters", []):
-        location, name = parameter["in"], parameter["name"]
-        if location not in {"path", "query"}:
-            continue
+    parameters = [p for p in operation.definition.raw.get("parameters", []) if p["in"] in {"path", "query"}]
+
+    def values_of(parameter: dict[str, Any]) -> list[Any]:
         integer = parameter.get("schema", {}).get("type") == "integer"
-        values: list[Any] = sorted({*RECORD_IDS, *PROPOSAL_IDS}) if integer else TERRITORY_CODES
-        for code in values:
-            if location == "path":
-                examples.append(operation.Case(path_parameters={name: code}))
+        return sorted({*RECORD_IDS, *PROPOSAL_IDS, *RECOMMENDATION_IDS}) if integer else TERRITORY_CODES
+
+    # A query example of an operation that also takes a path needs the path too.
+    path = {p["name"]: values_of(p)[0] for p in parameters if p["in"] == "path"}
+    for parameter in parameters:
+        name = parameter["name"]
+        for code in values_of(parameter):
+            if parameter["in"] == "path":
+                examples.append(operation.Case(path_parameters={**path, name: code}))
+            elif path:
+                examples.append(operation.Case(path_parameters=path, query={name: code}))
             else:
                 examples.append(operation.Case(query={name: code}))
 
@@ -58,7 +65,7 @@ def _keep_the_test_transaction_open() -> Iterator[None]:
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_honours_its_openapi_document(
-    case: schemathesis.Case, proposals: dict[str, Any], meetings: dict[str, Any]
+    case: schemathesis.Case, proposals: dict[str, Any], meetings: dict[str, Any], accountability: dict[str, Any]
 ) -> None:
     # The site gzips responses (GZipMiddleware); this client does not inflate them.
     case.call_and_validate(headers={"Accept-Encoding": "identity"})
@@ -87,6 +94,21 @@ def test_the_meetings_api_honours_its_document_for_the_secretary_with_a_token(
     """The secretary's writes past their 401: attendance recorded or refused, votes opened, closed or
     refused by a rule (403, 409 or 422 with a code), which a schema cannot foresee."""
     token = meetings["secretary_token"]
+    case.call_and_validate(
+        headers={"Accept-Encoding": "identity", "Authorization": f"Bearer {token}"},
+        excluded_checks=[positive_data_acceptance],
+    )
+
+
+@schema.include(tag="accountability").parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_accountability_api_honours_its_document_for_the_akimat_with_a_token(
+    case: schemathesis.Case, accountability: dict[str, Any]
+) -> None:
+    """The okrug akim's staff past their 401: answers given, forwarded or extended, progress reported,
+    or refused by a rule (403, 409 or 422 with a code: already answered, window closed, ...), which a
+    schema cannot foresee."""
+    token = accountability["akimat_token"]
     case.call_and_validate(
         headers={"Accept-Encoding": "identity", "Authorization": f"Bearer {token}"},
         excluded_checks=[positive_data_acceptance],

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -9,6 +10,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from kenes.accountability.models import Answer, Escalation, ProgressReport, RecommendationEvent
+from kenes.accountability.permissions import can_answer
+from kenes.accountability.selectors import extension_limit, inbox_for
 from kenes.accounts.models import ResidentProfile, RoleAssignment, User
 from kenes.core.calendar import add_working_days
 from kenes.core.models import AuditEntry, SiteFlag
@@ -16,7 +20,18 @@ from kenes.councils.composition import age_on
 from kenes.councils.models import Charter, Coordinator, Council, Member, Pilot
 from kenes.councils.selectors import composition_of
 from kenes.councils.tests.factories import CharterFactory, CouncilFactory
-from kenes.demo.services import past_sitting_day, upcoming_sitting_day
+from kenes.demo.services import (
+    CLUB_ROOF_TITLE,
+    FOOTPATH_TITLE,
+    PLAYGROUND_TITLE,
+    POOL_TITLE,
+    ROAD_TITLE,
+    SHELTER_TITLE,
+    SNOW_FEE_TITLE,
+    earlier_sitting_day,
+    past_sitting_day,
+    upcoming_sitting_day,
+)
 from kenes.meetings.models import AgendaItem, Attendance, Meeting, Recommendation, Vote
 from kenes.meetings.permissions import can_run_council_meetings
 from kenes.meetings.selectors import quorum_of
@@ -404,7 +419,7 @@ def test_it_files_demo_proposals_in_both_languages_in_every_area_and_status(pilo
     _load()
 
     proposals = Proposal.objects.all()
-    assert proposals.count() == 13
+    assert proposals.count() == 16
     assert all(proposal.is_demo for proposal in proposals)
     by_status = {
         status: proposals.filter(status=status).count() for status in proposals.values_list("status", flat=True)
@@ -413,7 +428,7 @@ def test_it_files_demo_proposals_in_both_languages_in_every_area_and_status(pilo
         "draft": 1,
         "submitted": 4,
         "collecting": 4,
-        "recommended": 1,  # the ready one, adopted at the demo's past sitting
+        "recommended": 4,  # the four that reached the agenda, adopted at the demo's past sittings
         "returned": 1,
         "merged": 1,
         "forwarded": 1,
@@ -434,7 +449,7 @@ def test_it_files_demo_proposals_in_both_languages_in_every_area_and_status(pilo
 def test_the_demo_proposals_went_through_screening_supports_and_a_merge(pilot_district):
     _load()
 
-    ready = Proposal.objects.get(status="recommended")
+    ready = Proposal.objects.get(status="recommended", author__username="demo-member")
     assert ready.author.username == "demo-member"
     assert ready.support_count == 5 == ready.supports.count()
     assert ready.timeline.filter(kind="ready", actor__isnull=True).exists(), "the threshold made it ready"
@@ -492,7 +507,7 @@ def test_a_second_run_files_no_proposal_support_comment_or_step_twice(pilot_dist
     output = _load()
 
     assert _proposal_counts() == first
-    assert "Proposals: 13 demo proposal(s), 0 new" in output
+    assert "Proposals: 16 demo proposal(s), 0 new" in output
 
 
 def test_it_prints_the_neighbours_among_the_logins_and_a_line_about_the_proposals(pilot_district):
@@ -500,7 +515,8 @@ def test_it_prints_the_neighbours_among_the_logins_and_a_line_about_the_proposal
 
     for username in NEIGHBOURS | {FORMING_NEIGHBOUR}:
         assert username in output
-    assert "Proposals: 13 demo proposal(s), 13 new (1 draft, 4 submitted, 1 returned, 4 collecting" in output
+    assert "Proposals: 16 demo proposal(s), 16 new (1 draft, 4 submitted, 1 returned, 4 collecting" in output
+    assert "4 recommended)" in output
 
 
 # Sittings ---------------------------------------------------------------------------------------
@@ -515,7 +531,22 @@ def _sitting_counts() -> tuple[int, ...]:
         Recommendation.objects.count(),
         Member.objects.count(),
         AuditEntry.objects.count(),
+        Answer.objects.count(),
+        ProgressReport.objects.count(),
+        Escalation.objects.count(),
+        RecommendationEvent.objects.count(),
+        TimelineEvent.objects.count(),
     )
+
+
+def _sitting_with(title: str) -> Meeting:
+    """The closed demo sitting that had this question on its agenda."""
+    return Meeting.objects.get(status="closed", items__title=title)
+
+
+def _recommendation_about(title: str) -> Recommendation:
+    """The recommendation adopted on the item with this title (a question's, or its proposal's)."""
+    return Recommendation.objects.select_related("council__charter", "council__okrug").get(item__title=title)
 
 
 def test_the_demo_councils_secretary_and_three_councillors_hold_seats_with_their_accounts(pilot_district):
@@ -538,7 +569,7 @@ def test_the_demo_councils_secretary_and_three_councillors_hold_seats_with_their
 def test_a_past_sitting_adopted_the_ready_proposal_and_declined_a_question_with_a_reason(pilot_district):
     _load()
 
-    past = Meeting.objects.get(status="closed")
+    past = _sitting_with(SNOW_FEE_TITLE)
     assert past.is_demo
     assert past.council.okrug.kato == "274430000"
     assert past.starts_at.date() < datetime.date.today()
@@ -569,10 +600,14 @@ def test_a_past_sitting_adopted_the_ready_proposal_and_declined_a_question_with_
 def test_the_adopted_item_produced_a_numbered_recommendation_sent_with_a_working_day_due_date(pilot_district):
     _load()
 
-    recommendation = Recommendation.objects.get()
-    past = Meeting.objects.get(status="closed")
+    past = _sitting_with(SNOW_FEE_TITLE)
+    recommendation = Recommendation.objects.get(item__meeting=past)
     assert recommendation.is_demo
-    assert recommendation.number == f"274430000/{past.starts_at.year}/1"
+    assert recommendation.number == f"274430000/{past.starts_at.year}/{recommendation.sequence}"
+    # Numbered in the order the council adopted them: after the earlier sitting's five.
+    numbers = list(Recommendation.objects.order_by("adopted_on", "pk").values_list("year", "sequence"))
+    assert numbers == sorted(numbers)
+    assert numbers[-1] == (recommendation.year, recommendation.sequence)
     assert recommendation.status == "sent"
     assert recommendation.sent_at is not None
     sent_on = timezone.localdate(recommendation.sent_at)
@@ -601,6 +636,9 @@ def test_a_sitting_next_month_is_announced_with_its_agenda(pilot_district):
 def test_the_demo_sittings_dates_follow_the_calendar():
     assert past_sitting_day(datetime.date(2026, 11, 27)) == datetime.date(2026, 11, 6)
     assert past_sitting_day(datetime.date(2026, 11, 29)) == datetime.date(2026, 11, 6)  # a Sunday → Friday
+    assert earlier_sitting_day(datetime.date(2026, 11, 27)) == datetime.date(2026, 10, 16)
+    assert earlier_sitting_day(datetime.date(2026, 11, 30)) == datetime.date(2026, 10, 19)
+    assert earlier_sitting_day(datetime.date(2026, 11, 29)) == datetime.date(2026, 10, 16)  # a Sunday → Friday
     assert upcoming_sitting_day(datetime.date(2026, 11, 27), 5) == datetime.date(2026, 12, 15)
     assert upcoming_sitting_day(datetime.date(2026, 12, 31), 5) == datetime.date(2027, 1, 15)
     # 15 August 2026 is a Saturday: the Monday after.
@@ -616,8 +654,10 @@ def test_a_second_run_holds_no_sitting_twice(pilot_district):
     output = _load()
 
     assert _sitting_counts() == first
-    assert "Sittings: 2 demo sitting(s), 0 new, run by demo-secretary" in output
+    assert "Sittings: 3 demo sitting(s), 0 new, run by demo-secretary" in output
     assert "Recommendation № 274430000/" in output
+    assert Answer.objects.count() == 5, "two final answers with measures, a decline, a forwarding, an extension"
+    assert Escalation.objects.count() == 1
 
 
 def test_a_council_loaded_by_an_earlier_demo_gets_its_seats_linked_to_the_new_accounts(pilot_district):
@@ -634,3 +674,123 @@ def test_a_council_loaded_by_an_earlier_demo_gets_its_seats_linked_to_the_new_ac
     assert successor.user.username == "demo-secretary"
     assert Member.objects.get(pk=seat.pk).status == "replaced"
     assert AuditEntry.objects.filter(action="council.member_replaced").count() == 1
+
+
+# Accountability ---------------------------------------------------------------------------------
+
+
+def test_an_earlier_sitting_six_weeks_ago_adopted_five_recommendations_sent_the_next_working_day(pilot_district):
+    _load()
+
+    earlier = _sitting_with(CLUB_ROOF_TITLE)
+    day = timezone.localdate(earlier.starts_at)
+    assert day == earlier_sitting_day(timezone.localdate())
+    assert earlier.is_demo
+    assert quorum_of(earlier).reached
+    recommendations = list(Recommendation.objects.filter(item__meeting=earlier))
+    assert len(recommendations) == 5
+    for recommendation in recommendations:
+        assert recommendation.is_demo
+        assert recommendation.sent_at is not None
+        assert timezone.localdate(recommendation.sent_at) == add_working_days(day, 1)
+    about_proposals = Proposal.objects.filter(title__in=[FOOTPATH_TITLE, SHELTER_TITLE, POOL_TITLE])
+    assert set(about_proposals.values_list("status", flat=True)) == {"recommended"}
+    assert all(proposal.support_count == 5 for proposal in about_proposals)
+
+
+def test_the_akim_accepted_the_footpath_with_measures_budget_and_amount_and_reported_progress_twice(pilot_district):
+    _load()
+
+    recommendation = _recommendation_about(FOOTPATH_TITLE)
+    assert (recommendation.status, recommendation.answer_kind, recommendation.progress_percent) == (
+        "answered",
+        "accepted",
+        70,
+    )
+    answer = Answer.objects.select_related("answered_by").get(recommendation=recommendation)
+    assert answer.answered_by.username == "demo-akimat"
+    assert answer.text.startswith("800 метр")
+    assert answer.budget_year == answer.answered_on.year
+    assert answer.amount_tenge == Decimal("12400000.00")
+    assert answer.is_demo
+    assert not recommendation.answered_late
+    reports = list(ProgressReport.objects.filter(recommendation=recommendation).order_by("pk"))
+    assert [report.percent for report in reports] == [40, 70]
+    assert answer.answered_on <= reports[0].reported_on <= reports[1].reported_on <= timezone.localdate()
+    proposal = recommendation.proposals.get()
+    assert proposal.author.username == "demo-resident-4"
+    assert set(proposal.timeline.values_list("kind", flat=True)) >= {"recommended", "answered", "progress"}
+
+
+def test_the_bus_stop_shelter_was_accepted_and_built(pilot_district):
+    _load()
+
+    recommendation = _recommendation_about(SHELTER_TITLE)
+    assert (recommendation.status, recommendation.progress_percent) == ("implemented", 100)
+    last = ProgressReport.objects.filter(recommendation=recommendation).order_by("pk").last()
+    assert last is not None
+    assert recommendation.implemented_on == last.reported_on
+    assert Answer.objects.get(recommendation=recommendation).amount_tenge == Decimal("1750000.00")
+    assert recommendation.events.filter(kind="implemented").exists()
+
+
+def test_the_pool_was_declined_with_the_reason(pilot_district):
+    _load()
+
+    recommendation = _recommendation_about(POOL_TITLE)
+    answer = Answer.objects.get(recommendation=recommendation)
+    assert (recommendation.status, recommendation.answer_kind) == ("answered", "declined")
+    assert answer.reason.startswith("Бассейн салуға")
+    assert (answer.budget_year, answer.amount_tenge) == (None, None)
+    assert not ProgressReport.objects.filter(recommendation=recommendation).exists()
+
+
+def test_the_road_was_forwarded_to_the_district_whose_department_extended_the_deadline_once(pilot_district):
+    _load()
+
+    recommendation = _recommendation_about(ROAD_TITLE)
+    forwarded, extended = list(
+        Answer.objects.filter(recommendation=recommendation).select_related("answered_by").order_by("pk")
+    )
+    assert (forwarded.kind, extended.kind) == ("forwarded", "extended")
+    assert forwarded.answered_by.username == "demo-akimat"
+    assert extended.answered_by.username == "demo-district"
+    assert recommendation.sent_at is not None
+    assert forwarded.answered_on <= add_working_days(timezone.localdate(recommendation.sent_at), 3)
+    assert recommendation.addressee_kind == "district_department"
+    assert recommendation.addressee_name == forwarded.forwarded_to_name
+    assert recommendation.received_on == forwarded.answered_on
+    assert extended.previous_due_on == forwarded.new_due_on == add_working_days(forwarded.answered_on, 15)
+    assert recommendation.due_on == extended.new_due_on == extension_limit(recommendation)
+    assert extended.reason
+    assert recommendation.status == "sent"
+    assert not recommendation.is_overdue, "the extension moved the deadline past today"
+
+
+def test_the_club_roof_went_unanswered_and_was_escalated_to_the_district_once(pilot_district):
+    _load()
+
+    recommendation = _recommendation_about(CLUB_ROOF_TITLE)
+    assert recommendation.status == "sent"
+    assert recommendation.is_overdue
+    assert recommendation.due_on is not None
+    assert recommendation.overdue_since == recommendation.due_on + datetime.timedelta(days=1)
+    escalation = Escalation.objects.get()
+    assert escalation.recommendation == recommendation
+    assert list(escalation.recipients.values_list("username", flat=True)) == ["demo-district"]
+    assert list(recommendation.events.order_by("pk").values_list("kind", flat=True)) == ["overdue", "escalated"]
+    assert not Answer.objects.filter(recommendation=recommendation).exists()
+
+
+def test_the_newest_recommendation_waits_in_the_akims_inbox(pilot_district):
+    _load()
+
+    recommendation = _recommendation_about(PLAYGROUND_TITLE)
+    akim = User.objects.get(username="demo-akimat")
+    assert recommendation.status == "sent"
+    assert not recommendation.is_overdue
+    assert can_answer(akim, recommendation)
+    overdue = _recommendation_about(CLUB_ROOF_TITLE)
+    # Waiting: the overdue one first; the road is no longer the okrug's (forwarded to the district).
+    assert list(inbox_for(akim)) == [overdue, recommendation]
+    assert list(inbox_for(akim, state="overdue")) == [overdue]

@@ -94,8 +94,12 @@ class Command(BaseCommand):
         lines = [f"Sittings: {len(demo.meetings)} demo sitting(s), {demo.created} new, run by {demo.secretary}:"]
         for meeting in demo.meetings:
             lines.append(f"  {meeting.starts_at:%Y-%m-%d} {meeting.status}: {settings.SITE_URL}/sittings/{meeting.pk}/")
-        recommendation = demo.recommendation
-        if recommendation is not None:
+        for recommendation in demo.recommendations:
+            fate = recommendation.status
+            if recommendation.answer_kind:
+                fate += f" ({recommendation.answer_kind}, {recommendation.progress_percent} %)"
             due = recommendation.due_on.isoformat() if recommendation.due_on else "not sent"
-            lines.append(f"  Recommendation № {recommendation.number}, answer due {due}")
+            lines.append(f"  Recommendation № {recommendation.number}: {fate}, answer due {due}")
+        if demo.escalated:
+            lines.append(f"  {demo.escalated} overdue recommendation(s) escalated to the district")
         return lines
