@@ -182,7 +182,8 @@ class ScorecardOut(Schema):
     label: str
     kato: str = Field(description="KATO code of the okrug or district; empty for a pilot of named okrugs")
     councils: int = Field(description="Councils the figures cover; 0: none, every figure is empty")
-    population: int | None = Field(description="null: unknown")
+    population: int | None = Field(description="Residents of the councils whose population is known; null: none is")
+    population_councils: int = Field(description="Councils whose population is known (counted per 1,000 residents)")
     proposals: int = Field(description="Proposals submitted in the period")
     supports_total: int
     supports_recommended: int = Field(description="Supports on proposals a recommendation covers")

@@ -44,6 +44,7 @@ def columns() -> list[tuple[str, Callable[[Scorecard], Value]]]:
         (_("KATO code"), lambda row: row.kato),
         (_("Councils"), lambda row: row.councils),
         (_("Population"), lambda row: row.population),
+        (_("Councils with a known population"), lambda row: row.population_councils),
         (_("Recommendations sent"), lambda row: row.sent),
         (_("Answered"), lambda row: row.answered),
         (_("Deadline come"), lambda row: row.due),

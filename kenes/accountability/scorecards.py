@@ -96,6 +96,10 @@ class Scorecard:
     median_days_to_answer: float | None
     is_demo: bool
     councils: int = 1  # how many councils the figures cover (0: none, every figure is empty)
+    # Proposals per 1,000 residents counts only the councils whose population is known: their
+    # number and their proposals (None: all of them, `proposals`).
+    population_councils: int = 1
+    population_proposals: int | None = None
 
     @property
     def on_time_percent(self) -> float | None:
@@ -109,7 +113,13 @@ class Scorecard:
     def proposals_per_1000(self) -> float | None:
         if not self.population:
             return None
-        return round(self.proposals * 1000 / self.population, 1)
+        counted = self.proposals if self.population_proposals is None else self.population_proposals
+        return round(counted * 1000 / self.population, 1)
+
+    @property
+    def population_partial(self) -> bool:
+        """Some councils' population is unknown: the residents figure covers the others only."""
+        return self.population is not None and self.population_councils < self.councils
 
     @property
     def supports_recommended_percent(self) -> float | None:
@@ -154,6 +164,8 @@ def compute_scorecard(
     working_days: WorkingDays,
     is_demo: bool = False,
     councils: int = 1,
+    population_councils: int | None = None,
+    population_proposals: int | None = None,
 ) -> Scorecard:
     """The scorecard of these records as of `today`; `working_days(start, end)` counts the working
     days in (start, end] (pass `WorkingCalendar().working_days_between`)."""
@@ -206,6 +218,8 @@ def compute_scorecard(
         median_days_to_answer=float(statistics.median(days_to_answer)) if days_to_answer else None,
         is_demo=is_demo,
         councils=councils,
+        population_councils=councils if population_councils is None else population_councils,
+        population_proposals=population_proposals,
     )
 
 
@@ -317,10 +331,15 @@ def _card(
     is_demo: bool = False,
 ) -> Scorecard:
     recommendations, proposals = records.of(councils)
+    # A council whose population is unknown is left out of the per-1,000 figure, with its proposals.
+    known = [council for council in councils if records.populations[council.pk] is not None]
+    partial = len(known) < len(councils)
     return compute_scorecard(
         label=label,
         kato=kato,
-        population=total_population(records.populations[council.pk] for council in councils),
+        population=total_population(records.populations[council.pk] for council in known),
+        population_councils=len(known),
+        population_proposals=len(records.of(known)[1]) if partial else None,
         recommendations=recommendations,
         proposals=proposals,
         today=today,

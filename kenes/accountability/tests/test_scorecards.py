@@ -215,6 +215,7 @@ def test_any_demo_record_marks_the_scorecard_demo():
 
 
 def test_a_total_population_is_unknown_when_any_part_is():
+    """The plain sum; the scorecards pass it only the councils whose population is known."""
     assert total_population([1200, 800]) == 2000
     assert total_population([1200, None]) is None
     assert total_population([]) is None
@@ -350,6 +351,24 @@ def test_the_district_total_takes_the_median_over_all_answers_not_the_median_of_
     assert (result.total.sent, result.total.answered, result.total.councils) == (4, 4, 2)
     assert result.total.population == 400
     assert result.total.label == district.name
+
+
+def test_a_district_counts_proposals_per_1000_over_the_councils_whose_population_is_known():
+    """A: 2,000 residents and 3 proposals; B: population unknown, 5 proposals. Per 1,000 counts A
+    only: 3 × 1,000 / 2,000 = 1.5 (not 8 / 2,000 = 4.0, and not "unknown" for the whole district)."""
+    district = DistrictFactory.create()
+    known = CouncilFactory.create(okrug=OkrugFactory.create(district=district), population=2000, population_year=2025)
+    unknown = CouncilFactory.create(okrug=OkrugFactory.create(district=district), population=None)
+    for _ in range(3):
+        ProposalFactory.create(council=known, status=Status.COLLECTING)
+    for _ in range(5):
+        ProposalFactory.create(council=unknown, status=Status.COLLECTING)
+
+    total = district_scorecard(district, today=TODAY).total
+
+    assert (total.proposals, total.population, total.population_councils, total.councils) == (8, 2000, 1, 2)
+    assert total.population_partial
+    assert total.proposals_per_1000 == 1.5
 
 
 def test_the_pilot_district_stands_beside_each_comparison_district():
