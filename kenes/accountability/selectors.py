@@ -8,7 +8,6 @@ only from the daily check's mark, so no page or filter shows a stale state.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from django.utils.translation import gettext
 from kenes.accountability.models import FINAL_KINDS, Answer, Escalation, ProgressReport, RecommendationEvent
 from kenes.accountability.permissions import DISTRICT_BODIES
 from kenes.accounts.models import Role, RoleAssignment, User
-from kenes.core.calendar import WorkingCalendar
+from kenes.core.calendar import WorkingCalendar, add_months
 from kenes.meetings.models import Recommendation
 from kenes.proposals.models import Proposal
 from kenes.territory.models import District, Okrug, Region
@@ -130,14 +129,6 @@ def forward_deadline(recommendation: Recommendation) -> datetime.date:
     """The last day the current addressee may forward it to the competent body."""
     assert recommendation.received_on is not None, "a recommendation not sent has no addressee yet"
     return WorkingCalendar().add_working_days(recommendation.received_on, FORWARD_WORKING_DAYS)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` calendar months later, or the month's last day when it is shorter."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return datetime.date(year, month + 1, min(day.day, last))
 
 
 def extension_limit(recommendation: Recommendation) -> datetime.date:

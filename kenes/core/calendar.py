@@ -21,6 +21,7 @@ once, make one `WorkingCalendar()` and call its methods: it reads each year's ov
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import functools
 from typing import Any
@@ -132,3 +133,12 @@ def remove_calendar_override(*, actor: Any, override: CalendarOverride) -> None:
     facts = _override_facts(override)
     record_audit(actor=actor, action="calendar.override_removed", target=override, before=facts)
     override.delete()
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months later, or the month's last day when it is shorter
+    (31 August + 6 months = 28 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))

@@ -30,6 +30,7 @@ from kenes.accountability.tests.factories import (
 )
 from kenes.accounts.models import Role
 from kenes.accounts.tests.factories import UserFactory
+from kenes.core.calendar import add_months
 from kenes.core.errors import DomainError
 from kenes.core.models import AuditEntry
 from kenes.meetings.models import Recommendation
@@ -504,7 +505,7 @@ def test_an_extension_is_possible_on_the_due_day_but_not_after_it(recommendation
     ],
 )
 def test_calendar_months_are_added_with_the_day_clamped_to_the_months_end(day, months, expected):
-    assert selectors.add_months(day, months) == expected
+    assert add_months(day, months) == expected
 
 
 # Progress -----------------------------------------------------------------------------------------
