@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "kenes.territory",
     "kenes.councils",
     "kenes.proposals",
+    "kenes.relocation",
     "kenes.meetings",
     "kenes.accountability",
     "kenes.demo",
