@@ -14,6 +14,7 @@ urlpatterns = [
     path("proposals/", include("kenes.proposals.urls")),
     path("sittings/", include("kenes.meetings.urls")),
     path("accountability/", include("kenes.accountability.urls")),
+    path("relocation/", include("kenes.relocation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

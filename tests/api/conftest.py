@@ -8,6 +8,7 @@ from tests.api.accountability import create_accountability
 from tests.api.councils import create_council
 from tests.api.meetings import create_meetings
 from tests.api.proposals import create_proposals
+from tests.api.relocation import create_relocation
 from tests.api.territory import create_territory
 
 
@@ -34,3 +35,8 @@ def meetings(council: dict[str, Any], proposals: dict[str, Any]) -> dict[str, An
 @pytest.fixture
 def accountability(council: dict[str, Any], meetings: dict[str, Any]) -> dict[str, Any]:
     return create_accountability(council)
+
+
+@pytest.fixture
+def relocation(territory: dict[str, Any]) -> dict[str, Any]:
+    return create_relocation(territory)
