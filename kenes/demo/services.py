@@ -6,13 +6,16 @@ then the complete council's sittings: one held six weeks ago whose five recommen
 fates (accepted with measures and two progress reports, accepted and built, declined with a reason,
 forwarded to the district and extended, left unanswered: overdue and escalated), one held three weeks
 ago (the ready proposal adopted, its recommendation sent and waiting for the akim, a question
-declined) and one announced for next month.
+declined) and one announced for next month; and the From City to Village (Қаладан ауылға) side:
+the programme's villages, a verified farm, offers of every kind, a family from Oral in talks about a
+house and two families who moved earlier (one still there at six months, one who left).
 
 Everything here is keyed on stable usernames, names, okrugs and titles, so loading twice changes
 nothing. People and roles are written through `kenes.accounts.services`, councils through
 `kenes.councils.services`, proposals through `kenes.proposals.services`, sittings through
 `kenes.meetings.services`, the akim's answers, progress and the deadline check through
-`kenes.accountability.services` (all audit); this app never invents territory, it uses what the
+`kenes.accountability.services`, offers, applicants, applications and moves through
+`kenes.relocation.services` (all audit); this app never invents territory, it uses what the
 classifier import loaded.
 """
 
@@ -35,7 +38,7 @@ from kenes.accounts import selectors as accounts_selectors
 from kenes.accounts import services as accounts_services
 from kenes.accounts.models import Role, User
 from kenes.core.audit import record_audit
-from kenes.core.calendar import add_working_days
+from kenes.core.calendar import add_months, add_working_days
 from kenes.core.errors import DomainError
 from kenes.core.models import SiteFlag
 from kenes.councils import selectors as councils_selectors
@@ -46,6 +49,17 @@ from kenes.meetings.models import AgendaItem, Meeting, Recommendation
 from kenes.proposals import permissions as proposals_permissions
 from kenes.proposals import services as proposals_services
 from kenes.proposals.models import Area, Comment, EntryChannel, Language, Proposal, Status
+from kenes.relocation import services as relocation_services
+from kenes.relocation.models import (
+    Applicant,
+    Application,
+    Employer,
+    Move,
+    Offer,
+    Profession,
+    ProgrammeSettlement,
+)
+from kenes.relocation.services import MemberData, OfferData
 from kenes.territory.models import District, Okrug, Region, Settlement
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - published in the README on purpose: demo logins only.
@@ -135,6 +149,7 @@ class DemoResult:
     councils: DemoCouncils
     proposals: DemoProposals
     sittings: DemoSittings | None = None
+    relocation: DemoRelocation | None = None
 
     @property
     def created_count(self) -> int:
@@ -262,7 +277,16 @@ def load_demo_data() -> DemoResult:
     sittings = _load_sittings(admin=admin, place=place)
     for proposal in proposals.proposals:
         proposal.refresh_from_db(fields=["status"])  # the sitting decided the ready one
-    return DemoResult(place=place, logins=logins, councils=councils, proposals=proposals, sittings=sittings)
+    relocation = _load_relocation(place=place)
+    logins.extend(relocation.logins)
+    return DemoResult(
+        place=place,
+        logins=logins,
+        councils=councils,
+        proposals=proposals,
+        sittings=sittings,
+        relocation=relocation,
+    )
 
 
 # Councils ---------------------------------------------------------------------------------------
@@ -1435,4 +1459,493 @@ def _load_sittings(*, admin: User, place: DemoPlace) -> DemoSittings | None:
         recommendation=waiting[-1] if waiting else (recommendations[-1] if recommendations else None),
         recommendations=recommendations,
         escalated=escalated,
+    )
+
+
+# From City to Village ---------------------------------------------------------------------------
+
+DEMO_EMPLOYER_NAME = "«Ақ Бидай» шаруа қожалығы (демо)"
+DEMO_EMPLOYER_BIN = "990940000017"  # synthetic: 12 digits, no real business
+PROGRAMME_JOINED_ON = datetime.date(2024, 3, 1)  # the oblast's pilot started in 2024
+RELOCATION_VILLAGES = 4
+OFFER_OPEN_DAYS = 120  # vacancies and housing stay open this long from the day the demo is loaded
+EMPLOYER_USERNAME = "demo-employer"
+FAMILY_USERNAME = "demo-family"
+
+
+@dataclass(frozen=True)
+class DemoOffer:
+    key: str  # how the demo refers to it
+    village: int  # index into the programme's demo villages (wraps round when fewer are loaded)
+    kind: str
+    title: str
+    description: str
+    by_employer: bool = False  # published by demo-employer for the demo farm; else by demo-programme
+    open_ended: bool = False  # no expiry date (support measures run all year)
+    position: str = ""
+    profession: str = ""  # Profession.code
+    salary_tenge: int | None = None
+    requirements: str = ""
+    positions: int | None = None
+    housing_type: str = ""
+    rooms: int | None = None
+    condition: str = ""
+    tenure: str = ""
+    area_hectares: Decimal | None = None
+    land_purpose: str = ""
+    measure: str = ""
+    amount_mci: Decimal | None = None
+
+
+DEMO_OFFERS: tuple[DemoOffer, ...] = (
+    DemoOffer(
+        key="veterinarian",
+        village=0,
+        kind="vacancy",
+        title="Ветеринар дәрігер (2 орын)",
+        description="Шаруа қожалығының 600 бас ірі қарасы бар. Қызметтік көлік беріледі.",
+        by_employer=True,
+        position="Ветеринар дәрігер",
+        profession="veterinarian",
+        salary_tenge=320_000,
+        requirements="Ветеринария бойынша жоғары немесе арнаулы орта білім.",
+        positions=2,
+    ),
+    DemoOffer(
+        key="house",
+        village=0,
+        kind="housing",
+        title="Үш бөлмелі үй",
+        description="Ағаш үй, газ және су кірген, ауласы 10 сотық. Қоныс аударатын отбасыға тегін беріледі.",
+        housing_type="house",
+        rooms=3,
+        condition="good",
+        tenure="free",
+    ),
+    DemoOffer(
+        key="resettlement",
+        village=0,
+        kind="support",
+        title="Қоныс аударушыларға төлем: отбасының әр мүшесіне 70 АЕК",
+        description="Квота бойынша қоныс аударған отбасының әр мүшесіне бір реттік төлем.",
+        open_ended=True,
+        measure="resettlement",
+        amount_mci=Decimal("70"),
+    ),
+    DemoOffer(
+        key="teacher",
+        village=1,
+        kind="vacancy",
+        title="Бастауыш сынып мұғалімі",
+        description="Ауыл мектебі, 120 оқушы. Мұғалімге қызметтік пәтер беріледі.",
+        position="Бастауыш сынып мұғалімі",
+        profession="teacher",
+        salary_tenge=260_000,
+        requirements="Педагогикалық білім; қазақ және орыс тілдері.",
+        positions=1,
+    ),
+    DemoOffer(
+        key="service_housing",
+        village=1,
+        kind="housing",
+        title="Мұғалімге қызметтік пәтер",
+        description="Мектептің жанындағы жаңа үйдегі екі бөлмелі пәтер.",
+        housing_type="apartment",
+        rooms=2,
+        condition="new",
+        tenure="service",
+    ),
+    DemoOffer(
+        key="lifting_allowance",
+        village=1,
+        kind="support",
+        title="Көтерме жәрдемақы: 100 АЕК",
+        description="«Дипломмен – ауылға» бағдарламасы: ауылға келген маманға бір реттік жәрдемақы.",
+        open_ended=True,
+        measure="lifting_allowance",
+        amount_mci=Decimal("100"),
+    ),
+    DemoOffer(
+        key="tractor_driver",
+        village=2,
+        kind="vacancy",
+        title="Тракторшы-механизатор",
+        description="Көктемгі егіс пен орақ науқаны, жыл бойы техника жөндеу.",
+        by_employer=True,
+        position="Тракторшы-механизатор",
+        profession="tractor_driver",
+        salary_tenge=280_000,
+        requirements="Тракторшы куәлігі (B, C санаттары).",
+        positions=1,
+    ),
+    DemoOffer(
+        key="land",
+        village=2,
+        kind="land",
+        title="Жеке қосалқы шаруашылыққа 0,25 га жер",
+        description="Ауыл шетіндегі учаске, суару құбыры 50 метрде.",
+        area_hectares=Decimal("0.25"),
+        land_purpose="household_farming",
+    ),
+    DemoOffer(
+        key="microcredit",
+        village=3,
+        kind="support",
+        title="«Ауыл аманаты» микрокредиті: 2 500 АЕК-ке дейін",
+        description="Ауылда өз ісін ашуға жылдық 2,5 %-бен 5 жылға дейінгі несие.",
+        open_ended=True,
+        measure="microcredit",
+        amount_mci=Decimal("2500"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    relation: str
+    full_name: str
+    birth_year: int
+    profession: str = ""  # Profession.code
+    skills: str = ""
+    seeks_work: bool = False
+
+
+@dataclass(frozen=True)
+class DemoFamily:
+    username: str
+    full_name: str
+    current_city: str
+    members: tuple[DemoMember, ...]
+    applies_to: str  # DemoOffer.key
+    message: str
+    open_to_offers: bool = False
+    rooms_needed: int | None = None
+    wants_land: bool = False
+    notes: str = ""
+    # An earlier move: how many months ago, who found work, and (if they left) why.
+    moved_months_ago: int | None = None
+    employed: int = 0
+    left_reason: str = ""
+
+
+DEMO_FAMILY = DemoFamily(
+    username=FAMILY_USERNAME,
+    full_name="Асхат Нұрғалиев (демо)",
+    current_city="Орал",
+    members=(
+        DemoMember(
+            "self",
+            "Асхат Нұрғалиев (демо)",
+            1988,
+            "veterinarian",
+            "Ірі қара малды емдеу, вакцинация, жасанды ұрықтандыру",
+            seeks_work=True,
+        ),
+        DemoMember("spouse", "Динара Нұрғалиева (демо)", 1991, "teacher", "Бастауыш сынып, ағылшын тілі", True),
+        DemoMember("child", "Әлихан Нұрғалиев (демо)", 2015),
+        DemoMember("child", "Аружан Нұрғалиева (демо)", 2019),
+    ),
+    applies_to="house",
+    message="Төрт адамбыз, үй бізге сай келеді. Келесі аптада көруге келе аламыз ба?",
+    open_to_offers=True,
+    rooms_needed=3,
+    wants_land=True,
+    notes="Оралда пәтер жалдап тұрамыз; ауылда өз үйіміз бен шаруашылығымыз болғанын қалаймыз.",
+)
+EARLIER_FAMILIES: tuple[DemoFamily, ...] = (
+    DemoFamily(
+        username="demo-family-2",
+        full_name="Ерболат Сәрсенов (демо)",
+        current_city="Орал",
+        members=(
+            DemoMember("self", "Ерболат Сәрсенов (демо)", 1985, "machine_operator", "Комбайн, трактор", True),
+            DemoMember("spouse", "Гүлнар Сәрсенова (демо)", 1987, "nurse", "Емхана мейірбикесі", True),
+            DemoMember("child", "Нұрсұлтан Сәрсенов (демо)", 2012),
+        ),
+        applies_to="resettlement",
+        message="Көктемде көшуге дайынбыз.",
+        moved_months_ago=8,
+        employed=2,
+    ),
+    DemoFamily(
+        username="demo-family-3",
+        full_name="Ғалия Ермекова (демо)",
+        current_city="Ақсай",
+        members=(
+            DemoMember("self", "Ғалия Ермекова (демо)", 1994, "accountant", "1С, салық есебі", True),
+            DemoMember("spouse", "Дәулет Ермеков (демо)", 1993, "driver", "C санаты", True),
+        ),
+        applies_to="microcredit",
+        message="Ауылда наубайхана ашқымыз келеді.",
+        moved_months_ago=9,
+        employed=1,
+        left_reason="Жұбайына тұрақты жұмыс табылмады, отбасы Ақсайға оралды.",
+    ),
+)
+RELOCATION_USERNAMES = (EMPLOYER_USERNAME, FAMILY_USERNAME, *(family.username for family in EARLIER_FAMILIES))
+EMPLOYER_FULL_NAME = "Қанат Жақсыбеков (демо)"
+
+
+@dataclass(frozen=True)
+class DemoRelocation:
+    employer: Employer
+    villages: list[Settlement]
+    offers: list[Offer]
+    applications: list[Application]
+    moves: list[Move]
+    logins: list[DemoLogin]
+    created: int  # offers, applications and moves this run added
+
+    @property
+    def still_there(self) -> int:
+        return sum(1 for move in self.moves if move.status == Move.Status.STAYING)
+
+
+def programme_villages(place: DemoPlace) -> list[Settlement]:
+    """Up to four villages of the pilot district: the demo village first, then the main village of
+    each next rural okrug, then (in a small district) the other villages of the demo okrug."""
+    chosen = [place.settlement]
+    others = (
+        Settlement.objects.filter(
+            district=place.district,
+            retired_at__isnull=True,
+            okrug__kind=Okrug.Kind.RURAL_OKRUG,
+            okrug__retired_at__isnull=True,
+            is_main=True,
+        )
+        .exclude(okrug=place.okrug)
+        .order_by("okrug__kato", "kato")
+    )
+    for settlement in others[: RELOCATION_VILLAGES - 1]:
+        chosen.append(settlement)
+    for settlement in _okrug_settlements(place.okrug):
+        if len(chosen) >= RELOCATION_VILLAGES:
+            break
+        if settlement not in chosen:
+            chosen.append(settlement)
+    return chosen
+
+
+def _relocation_user(*, username: str, full_name: str) -> tuple[User, bool]:
+    return _ensure_user(person=DemoPerson(username, full_name, None, ""))
+
+
+def _ensure_employer(*, actor: User, member: User, district: District) -> Employer:
+    """The demo farm, verified by programme staff, with demo-employer among its people. There is no
+    service for registering employers yet: written here, audited like one."""
+    employer = Employer.objects.filter(bin=DEMO_EMPLOYER_BIN).first()
+    if employer is None:
+        employer = Employer.objects.create(
+            name=DEMO_EMPLOYER_NAME, bin=DEMO_EMPLOYER_BIN, district=district, verified_at=timezone.now(), is_demo=True
+        )
+        record_audit(
+            actor=actor,
+            action="relocation.employer_registered",
+            target=employer,
+            after={"name": employer.name, "bin": employer.bin, "verified": True, "is_demo": True},
+        )
+    if not employer.users.filter(pk=member.pk).exists():
+        employer.users.add(member)
+        record_audit(actor=actor, action="relocation.employer_member_added", target=employer, after={"user": member.pk})
+    return employer
+
+
+def _ensure_programme_villages(*, actor: User, villages: Sequence[Settlement]) -> None:
+    for settlement in villages:
+        if ProgrammeSettlement.objects.filter(settlement=settlement).exists():
+            continue
+        entry = ProgrammeSettlement.objects.create(settlement=settlement, joined_on=PROGRAMME_JOINED_ON, is_demo=True)
+        record_audit(
+            actor=actor,
+            action="relocation.programme_settlement_added",
+            target=entry,
+            after={"settlement": settlement.kato, "joined_on": PROGRAMME_JOINED_ON.isoformat(), "is_demo": True},
+        )
+
+
+def _offer_data(item: DemoOffer, professions: dict[str, Profession], today: datetime.date) -> OfferData:
+    return OfferData(
+        kind=item.kind,
+        title=item.title,
+        description=item.description,
+        expires_on=None if item.open_ended else today + datetime.timedelta(days=OFFER_OPEN_DAYS),
+        position=item.position,
+        profession=professions.get(item.profession),
+        salary_tenge=item.salary_tenge,
+        requirements=item.requirements,
+        positions=item.positions,
+        housing_type=item.housing_type,
+        rooms=item.rooms,
+        condition=item.condition,
+        tenure=item.tenure,
+        available_from=today if item.kind == "housing" else None,
+        area_hectares=item.area_hectares,
+        land_purpose=item.land_purpose,
+        measure=item.measure,
+        amount_mci=item.amount_mci,
+    )
+
+
+def _ensure_offer(
+    *,
+    item: DemoOffer,
+    settlement: Settlement,
+    programme: User,
+    employer_user: User,
+    employer: Employer,
+    professions: dict[str, Profession],
+    today: datetime.date,
+) -> tuple[Offer, bool]:
+    offer = Offer.objects.filter(settlement=settlement, title=item.title, is_demo=True).first()
+    if offer is not None:
+        return offer, False
+    offer = relocation_services.create_offer(
+        actor=employer_user if item.by_employer else programme,
+        settlement=settlement,
+        data=_offer_data(item, professions, today),
+        employer=employer if item.by_employer else None,
+        publish=True,
+    )
+    Offer.objects.filter(pk=offer.pk).update(is_demo=True)
+    offer.is_demo = True
+    return offer, True
+
+
+def _ensure_applicant(
+    *, family: DemoFamily, user: User, district: District, professions: dict[str, Profession]
+) -> Applicant:
+    applicant = Applicant.objects.filter(user=user).first()
+    if applicant is not None:
+        return applicant
+    applicant = relocation_services.register_applicant(
+        actor=user,
+        current_city=family.current_city,
+        members=[
+            MemberData(
+                relation=member.relation,
+                full_name=member.full_name,
+                birth_year=member.birth_year,
+                profession=professions.get(member.profession),
+                skills=member.skills,
+                seeks_work=member.seeks_work,
+            )
+            for member in family.members
+        ],
+        wished_districts=[district],
+        rooms_needed=family.rooms_needed,
+        wants_land=family.wants_land,
+        notes=family.notes,
+        open_to_offers=family.open_to_offers,
+        consent=True,
+    )
+    Applicant.objects.filter(pk=applicant.pk).update(is_demo=True)
+    applicant.is_demo = True
+    return applicant
+
+
+def _ensure_application(*, applicant: Applicant, user: User, offer: Offer, message: str) -> tuple[Application, bool]:
+    application = Application.objects.filter(applicant=applicant, offer=offer).first()
+    if application is not None:
+        return application, False
+    application = relocation_services.apply_to_offer(actor=user, offer=offer, message=message)
+    Application.objects.filter(pk=application.pk).update(is_demo=True)
+    application.is_demo = True
+    return application, True
+
+
+def _ensure_earlier_move(
+    *, family: DemoFamily, application: Application, programme: User, today: datetime.date
+) -> tuple[Move, bool]:
+    """Accepted, moved `moved_months_ago` months back, checked at six months: still there, or left."""
+    existing = Move.objects.filter(application=application).first()
+    if existing is not None:
+        return existing, False
+    assert family.moved_months_ago is not None
+    for status in (Application.Status.IN_TALKS, Application.Status.ACCEPTED):
+        if application.status != status:
+            application = relocation_services.advance_application(
+                actor=programme, application=application, status=status
+            )
+    moved_on = add_months(today, -family.moved_months_ago)
+    move = relocation_services.record_move(
+        actor=programme,
+        application=application,
+        moved_on=moved_on,
+        household_size=len(family.members),
+        children=sum(1 for member in family.members if member.relation == "child"),
+        employed=family.employed,
+    )
+    Move.objects.filter(pk=move.pk).update(is_demo=True)
+    relocation_services.record_retention(
+        actor=programme,
+        move=move,
+        months=6,
+        still_there=not family.left_reason,
+        checked_on=add_months(moved_on, 6),
+        reason=family.left_reason,
+    )
+    move.refresh_from_db()
+    return move, True
+
+
+def _load_relocation(*, place: DemoPlace) -> DemoRelocation:
+    """The From City to Village part: the programme's villages, a verified farm and its person, offers
+    of every kind, a family from Oral in talks about a house, and two families who moved earlier."""
+    programme = get_user_model().objects.get(username="demo-programme")
+    today = timezone.localdate()
+    logins: list[DemoLogin] = []
+    employer_user, created_user = _relocation_user(username=EMPLOYER_USERNAME, full_name=EMPLOYER_FULL_NAME)
+    employer = _ensure_employer(actor=programme, member=employer_user, district=place.district)
+    logins.append(
+        DemoLogin(EMPLOYER_USERNAME, EMPLOYER_FULL_NAME, "employer", f"{employer.name}", created=created_user)
+    )
+    villages = programme_villages(place)
+    _ensure_programme_villages(actor=programme, villages=villages)
+    professions = {profession.code: profession for profession in Profession.objects.all()}
+    created = 0
+    offers: dict[str, Offer] = {}
+    for item in DEMO_OFFERS:
+        offer, new = _ensure_offer(
+            item=item,
+            settlement=villages[item.village % len(villages)],
+            programme=programme,
+            employer_user=employer_user,
+            employer=employer,
+            professions=professions,
+            today=today,
+        )
+        offers[item.key] = offer
+        created += new
+
+    applications: list[Application] = []
+    moves: list[Move] = []
+    for family in (DEMO_FAMILY, *EARLIER_FAMILIES):
+        user, created_user = _relocation_user(username=family.username, full_name=family.full_name)
+        applicant = _ensure_applicant(family=family, user=user, district=place.district, professions=professions)
+        logins.append(
+            DemoLogin(family.username, family.full_name, "applicant", family.current_city, created=created_user)
+        )
+        application, new = _ensure_application(
+            applicant=applicant, user=user, offer=offers[family.applies_to], message=family.message
+        )
+        created += new
+        if family.moved_months_ago is None:
+            if application.status == Application.Status.APPLIED:
+                application = relocation_services.advance_application(
+                    actor=programme, application=application, status=Application.Status.IN_TALKS
+                )
+        else:
+            move, new = _ensure_earlier_move(family=family, application=application, programme=programme, today=today)
+            moves.append(move)
+            created += new
+            application.refresh_from_db(fields=["status"])
+        applications.append(application)
+    return DemoRelocation(
+        employer=employer,
+        villages=villages,
+        offers=list(offers.values()),
+        applications=applications,
+        moves=moves,
+        logins=logins,
+        created=created,
     )

@@ -6,9 +6,10 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kenes.accountability.models import Answer, Escalation, ProgressReport, RecommendationEvent
 from kenes.accountability.permissions import can_answer
@@ -37,6 +38,19 @@ from kenes.meetings.permissions import can_run_council_meetings
 from kenes.meetings.selectors import quorum_of
 from kenes.proposals.models import Comment, Proposal, Support, TimelineEvent
 from kenes.proposals.permissions import can_submit
+from kenes.relocation.models import (
+    Applicant,
+    Application,
+    ApplicationEvent,
+    Employer,
+    HouseholdMember,
+    Move,
+    Offer,
+    ProgrammeSettlement,
+    RetentionCheck,
+)
+from kenes.relocation.money import mci_to_tenge, offer_amount_tenge
+from kenes.relocation.selectors import matches_for
 from kenes.territory.models import District, Okrug, Region, Settlement
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +72,8 @@ DEMO_USERNAMES = {
 # More residents of the demo okrug; the last lives in the okrug of the first forming council.
 NEIGHBOURS = {"demo-resident-2", "demo-resident-3", "demo-resident-4", "demo-resident-5", "demo-resident-6"}
 FORMING_NEIGHBOUR = "demo-resident-7"
+# From City to Village: the farm's person, the family from Oral and the two families who moved earlier.
+RELOCATION_USERNAMES = {"demo-employer", "demo-family", "demo-family-2", "demo-family-3"}
 
 
 @pytest.fixture(autouse=True)
@@ -159,7 +175,7 @@ def test_it_creates_every_demo_account_labelled_as_demo_with_the_published_passw
 
     users = User.objects.filter(username__startswith="demo-")
     # No forming council in this territory, so its neighbour is left out.
-    assert set(users.values_list("username", flat=True)) == DEMO_USERNAMES | NEIGHBOURS
+    assert set(users.values_list("username", flat=True)) == DEMO_USERNAMES | NEIGHBOURS | RELOCATION_USERNAMES
     for user in users:
         assert user.is_demo
         assert "(демо)" in user.full_name or "(demo)" in user.full_name
@@ -794,3 +810,153 @@ def test_the_newest_recommendation_waits_in_the_akims_inbox(pilot_district):
     # Waiting: the overdue one first; the road is no longer the okrug's (forwarded to the district).
     assert list(inbox_for(akim)) == [overdue, recommendation]
     assert list(inbox_for(akim, state="overdue")) == [overdue]
+
+
+# From City to Village ---------------------------------------------------------------------------
+
+
+def _relocation_counts() -> tuple[int, ...]:
+    return (
+        Employer.objects.count(),
+        ProgrammeSettlement.objects.count(),
+        Offer.objects.count(),
+        Applicant.objects.count(),
+        HouseholdMember.objects.count(),
+        Application.objects.count(),
+        ApplicationEvent.objects.count(),
+        Move.objects.count(),
+        RetentionCheck.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_the_demo_farm_is_a_verified_employer_of_the_pilot_district_run_by_demo_employer(pilot_district):
+    _load()
+
+    employer = Employer.objects.get()
+    assert employer.is_demo
+    assert employer.name == "«Ақ Бидай» шаруа қожалығы (демо)"
+    assert employer.district.kato == "274400000"
+    assert employer.verified_at is not None
+    person = User.objects.get(username="demo-employer")
+    assert list(employer.users.all()) == [person]
+    assert person.is_demo
+    assert person.check_password("demo12345")
+    assert AuditEntry.objects.filter(action="relocation.employer_registered").count() == 1
+
+
+def test_the_programme_lists_four_villages_of_the_pilot_district_with_offers_of_every_kind(pilot_district):
+    _load()
+
+    villages = set(ProgrammeSettlement.objects.values_list("settlement__kato", flat=True))
+    # The demo village, then the main village of the next three rural okrugs.
+    assert villages == {"274430100", "274431100", "274433100", "274435100"}
+    assert ProgrammeSettlement.objects.filter(is_demo=True).count() == 4
+    offers = Offer.objects.select_related("settlement", "profession", "employer")
+    assert all(offer.is_demo and offer.status == "published" for offer in offers)
+    assert {offer.settlement.kato for offer in offers} == villages
+    assert {offer.kind for offer in offers} == {"vacancy", "housing", "land", "support"}
+    vacancies = {offer.profession.code: offer for offer in offers if offer.kind == "vacancy" and offer.profession}
+    assert set(vacancies) == {"veterinarian", "teacher", "tractor_driver"}
+    assert vacancies["veterinarian"].positions == 2
+    assert vacancies["veterinarian"].settlement.kato == "274430100"
+    assert vacancies["veterinarian"].published_by.username == "demo-employer"
+    assert vacancies["veterinarian"].employer is not None
+    assert vacancies["teacher"].employer is None
+    assert vacancies["teacher"].published_by.username == "demo-programme"
+    housing = {offer.tenure: offer for offer in offers if offer.kind == "housing"}
+    assert (housing["free"].housing_type, housing["free"].rooms) == ("house", 3)
+    assert housing["free"].settlement == vacancies["veterinarian"].settlement, "the vacancy comes with a house"
+    assert housing["service"].settlement == vacancies["teacher"].settlement
+    (land,) = [offer for offer in offers if offer.kind == "land"]
+    assert (land.area_hectares, land.land_purpose) == (Decimal("0.25"), "household_farming")
+    support = {offer.measure: offer.amount_mci for offer in offers if offer.kind == "support"}
+    assert support == {
+        "lifting_allowance": Decimal("100"),
+        "microcredit": Decimal("2500"),
+        "resettlement": Decimal("70"),
+    }
+    assert offer_amount_tenge(Offer.objects.get(measure="microcredit")) == mci_to_tenge(
+        Decimal("2500"), timezone.localdate().year
+    )
+
+
+def test_a_family_from_oral_with_two_children_is_open_to_offers_and_in_talks_about_the_house(pilot_district):
+    _load()
+
+    applicant = Applicant.objects.get(user__username="demo-family")
+    assert applicant.is_demo
+    assert applicant.current_city == "Орал"
+    assert applicant.open_to_offers
+    assert applicant.consent_given_at is not None
+    assert applicant.consent_withdrawn_at is None
+    assert list(applicant.wished_districts.values_list("kato", flat=True)) == ["274400000"]
+    members = list(applicant.members.select_related("profession").order_by("id"))
+    assert [member.relation for member in members] == ["self", "spouse", "child", "child"]
+    assert {member.profession.code for member in members if member.profession} == {"veterinarian", "teacher"}
+    (application,) = Application.objects.filter(applicant=applicant)
+    assert application.is_demo
+    assert application.status == "in_talks"
+    assert (application.offer.kind, application.offer.rooms) == ("housing", 3)
+    assert list(application.events.values_list("status", flat=True)) == ["applied", "in_talks"]
+
+
+def test_the_demo_familys_matches_put_the_parents_vacancies_first_with_their_reasons(pilot_district):
+    _load()
+
+    applicant = Applicant.objects.get(user__username="demo-family")
+    with translation.override("en"):
+        matches = matches_for(applicant)
+
+    first_two = {match.offer.profession.code for match in matches[:2] if match.offer.profession}
+    assert first_two == {"veterinarian", "teacher"}
+    reasons = [reason for match in matches for reason in match.reasons]
+    assert "your profession: veterinarian — 2 vacancies in Переметное" in reasons
+    assert "3 rooms, free of charge — enough for your family" in reasons
+    assert "too small for your family (4 people)" in reasons  # the teacher's 2-room flat
+
+
+def test_two_earlier_demo_moves_one_still_there_at_six_months_and_one_that_left_with_a_reason(pilot_district):
+    _load()
+
+    today = timezone.localdate()
+    staying = Move.objects.get(applicant__user__username="demo-family-2")
+    left = Move.objects.get(applicant__user__username="demo-family-3")
+    for move in (staying, left):
+        assert move.is_demo
+        assert move.application is not None
+        assert move.application.status == "moved"
+        assert move.recorded_by.username == "demo-programme"
+        check = RetentionCheck.objects.get(move=move)
+        assert check.months == 6
+        assert move.moved_on <= check.checked_on <= today
+    assert (staying.household_size, staying.children, staying.employed, staying.status) == (3, 1, 2, "staying")
+    assert RetentionCheck.objects.get(move=staying).still_there
+    assert (left.household_size, left.children, left.status) == (2, 0, "left")
+    assert left.left_on == RetentionCheck.objects.get(move=left).checked_on
+    assert left.left_reason.startswith("Жұбайына тұрақты жұмыс")
+    assert staying.moved_on == today - relativedelta(months=8)
+
+
+def test_a_second_run_publishes_no_offer_application_or_move_twice(pilot_district):
+    output = _load()
+    first = _relocation_counts()
+
+    again = _load()
+
+    assert _relocation_counts() == first
+    assert "From City to Village: 9 demo offer(s) in 4 village(s)" in output
+    assert "9 demo offer(s) in 4 village(s)" in again
+    assert "0 new record(s)" in again
+    assert "2 earlier move(s) (1 still there, 1 left)" in again
+    assert "/relocation/dashboard/" in again
+    for username in RELOCATION_USERNAMES:
+        assert username in again
+
+
+def test_a_small_pilot_district_puts_the_offers_in_the_demo_okrugs_villages(pilot_territory):
+    _load()
+
+    assert set(ProgrammeSettlement.objects.values_list("settlement__kato", flat=True)) == {"274430100", "274430200"}
+    assert Offer.objects.count() == 9
+    assert Move.objects.count() == 2

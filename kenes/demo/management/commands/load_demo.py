@@ -14,6 +14,7 @@ from kenes.demo.services import (
     DEMO_PASSWORD,
     DemoCouncils,
     DemoProposals,
+    DemoRelocation,
     DemoResult,
     DemoSittings,
     load_demo_data,
@@ -24,7 +25,7 @@ from kenes.proposals.models import Status
 class Command(BaseCommand):
     help = (
         "Load labelled demo accounts (password demo12345), the demo pilot, its councils and proposals "
-        "on the pilot district Бәйтерек. Idempotent."
+        "and the From City to Village offers, families and moves on the pilot district Бәйтерек. Idempotent."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             *self.render_councils(result.councils),
             *self.render_proposals(result.proposals),
             *self.render_sittings(result.sittings),
+            *self.render_relocation(result.relocation),
             "",
             f"Open {settings.SITE_URL}/ and log in with password {DEMO_PASSWORD}:",
         ]
@@ -103,3 +105,17 @@ class Command(BaseCommand):
         if demo.escalated:
             lines.append(f"  {demo.escalated} overdue recommendation(s) escalated to the district")
         return lines
+
+    def render_relocation(self, demo: DemoRelocation | None) -> list[str]:
+        if demo is None:
+            return []
+        villages = ", ".join(village.name_kk for village in demo.villages)
+        in_talks = sum(1 for application in demo.applications if application.status == "in_talks")
+        left = len(demo.moves) - demo.still_there
+        return [
+            f"From City to Village: {len(demo.offers)} demo offer(s) in {len(demo.villages)} village(s) "
+            f"({villages}), {demo.created} new record(s); employer «{demo.employer.name}» (demo-employer); "
+            f"demo-family from Oral with {in_talks} application(s) in talks; {len(demo.moves)} earlier move(s) "
+            f"({demo.still_there} still there, {left} left).",
+            f"See them at {settings.SITE_URL}/relocation/ and {settings.SITE_URL}/relocation/dashboard/",
+        ]
