@@ -1731,22 +1731,19 @@ def _relocation_user(*, username: str, full_name: str) -> tuple[User, bool]:
 
 
 def _ensure_employer(*, actor: User, member: User, district: District) -> Employer:
-    """The demo farm, verified by programme staff, with demo-employer among its people. There is no
-    service for registering employers yet: written here, audited like one."""
+    """The demo farm: registered by demo-employer and verified by programme staff, through the services."""
     employer = Employer.objects.filter(bin=DEMO_EMPLOYER_BIN).first()
     if employer is None:
-        employer = Employer.objects.create(
-            name=DEMO_EMPLOYER_NAME, bin=DEMO_EMPLOYER_BIN, district=district, verified_at=timezone.now(), is_demo=True
+        employer = relocation_services.register_employer(
+            actor=member, name=DEMO_EMPLOYER_NAME, bin=DEMO_EMPLOYER_BIN, district=district
         )
-        record_audit(
-            actor=actor,
-            action="relocation.employer_registered",
-            target=employer,
-            after={"name": employer.name, "bin": employer.bin, "verified": True, "is_demo": True},
-        )
+        Employer.objects.filter(pk=employer.pk).update(is_demo=True)
+    if employer.verified_at is None:
+        employer = relocation_services.verify_employer(actor=actor, employer=employer)
     if not employer.users.filter(pk=member.pk).exists():
         employer.users.add(member)
         record_audit(actor=actor, action="relocation.employer_member_added", target=employer, after={"user": member.pk})
+    employer.refresh_from_db()
     return employer
 
 

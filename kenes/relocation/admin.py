@@ -11,10 +11,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenes.core.audit import record_audit
+from kenes.relocation import services
 from kenes.relocation.models import (
     Applicant,
     Application,
@@ -90,14 +90,7 @@ class EmployerAdmin(AuditedAdmin):
     @admin.action(description=_("Mark the selected employers as verified"))
     def verify(self, request: HttpRequest, queryset: QuerySet[Employer]) -> None:
         for employer in queryset.filter(verified_at__isnull=True):
-            employer.verified_at = timezone.now()
-            employer.save(update_fields=["verified_at", "updated_at"])
-            record_audit(
-                actor=request.user,
-                action="relocation.employer_verified",
-                target=employer,
-                after={"verified_at": employer.verified_at.isoformat()},
-            )
+            services.verify_employer(actor=request.user, employer=employer)
 
 
 @admin.register(Offer)

@@ -65,6 +65,11 @@ class DistrictChoiceField(forms.ModelMultipleChoiceField[District]):
         return obj.short_name
 
 
+class OneDistrictField(forms.ModelChoiceField[District]):
+    def label_from_instance(self, obj: District) -> str:
+        return obj.short_name
+
+
 def publishable_settlements(user: Any) -> QuerySet[Settlement]:
     """The settlements a user may offer something in: those their staff roles cover, and those of
     the districts of the verified employers they belong to (the services decide each kind)."""
@@ -88,6 +93,23 @@ def publishable_settlements(user: Any) -> QuerySet[Settlement]:
 
 def verified_employers(user: Any) -> QuerySet[Employer]:
     return Employer.objects.filter(users=user, verified_at__isnull=False).order_by("name")
+
+
+class EmployerForm(forms.Form):
+    """An organisation registering itself; the service checks the BIN (12 digits, not registered yet)."""
+
+    name = forms.CharField(label=_("Organisation's name"), max_length=300)
+    bin = forms.CharField(
+        label=_("BIN"),
+        max_length=20,
+        help_text=_("The business identification number: 12 digits."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    district = OneDistrictField(queryset=District.objects.none(), label=_("District"), empty_label="—")
+
+    def __init__(self, *args: Any, districts: QuerySet[District], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts  # type: ignore[attr-defined]
 
 
 # The offers list

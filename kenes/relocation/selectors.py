@@ -13,11 +13,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from kenes.accounts.models import RoleAssignment
+from kenes.accounts.selectors import resident_profile_of
 from kenes.relocation.matching import Candidate, Match, facts_of, rank_candidates, rank_offers
 from kenes.relocation.models import (
     Applicant,
     Application,
     ApplicationEvent,
+    Employer,
     HouseholdMember,
     Move,
     Offer,
@@ -30,6 +32,7 @@ from kenes.relocation.permissions import (
     can_see_applicant,
     can_see_application,
     is_programme_staff,
+    works_for,
 )
 from kenes.relocation.services import RETENTION_MARKS, retention_due_on
 from kenes.territory.models import District, Okrug
@@ -265,3 +268,51 @@ def applications_visible_to(user: Any) -> QuerySet[Application]:
         managed = offers_managed_by(user).values("pk")
         found = found.filter(Q(applicant__user_id=user.pk) | Q(offer__in=managed))
     return found.select_related("offer").prefetch_related("events").order_by("-created_at", "-id")
+
+
+# Employers ---------------------------------------------------------------------------------------
+
+
+def employers_awaiting_verification(user: Any) -> QuerySet[Employer]:
+    """Registered organisations not checked yet, oldest first: programme staff check them; nobody
+    else sees this list."""
+    if not is_programme_staff(user):
+        return Employer.objects.none()
+    return Employer.objects.filter(verified_at__isnull=True).select_related("district").order_by("created_at", "pk")
+
+
+def verified_employers_seen_by(user: Any) -> QuerySet[Employer]:
+    """Verified organisations, newest check first, for programme staff; none for anybody else."""
+    if not is_programme_staff(user):
+        return Employer.objects.none()
+    return Employer.objects.filter(verified_at__isnull=False).select_related("district").order_by("-verified_at", "pk")
+
+
+def employers_of(user: Any) -> QuerySet[Employer]:
+    """The organisations the person works for, checked or not."""
+    if not _signed_in(user):
+        return Employer.objects.none()
+    return Employer.objects.filter(users__id=user.pk).select_related("district").order_by("name", "pk")
+
+
+def access_employer(*, user: Any, pk: int) -> Employer:
+    """An organisation, for programme staff and its own people; 404 for anybody else."""
+    found = Employer.objects.filter(pk=pk).select_related("district").first()
+    if found is None or not (is_programme_staff(user) or works_for(user, found)):
+        raise Http404("No such organisation.")
+    return found
+
+
+def employer_districts(user: Any) -> QuerySet[District]:
+    """Districts an organisation may be registered in: those with rural okrugs, within the region of
+    the person's declared residence when it is known (else every such district)."""
+    rural = District.objects.filter(
+        okrugs__kind=Okrug.Kind.RURAL_OKRUG, okrugs__retired_at__isnull=True, retired_at__isnull=True
+    )
+    rural = rural.distinct().select_related("region").order_by("kato")
+    profile = resident_profile_of(user) if _signed_in(user) else None
+    if profile is not None:
+        nearby = rural.filter(region_id=profile.settlement.district.region_id)
+        if nearby.exists():
+            return nearby
+    return rural

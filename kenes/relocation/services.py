@@ -47,6 +47,7 @@ from kenes.relocation.permissions import (
 from kenes.territory.models import District, Settlement
 
 TITLE_MAX = 200
+EMPLOYER_NAME_MAX = 300
 TEXT_MAX = 20_000
 SHORT_MAX = 200
 REASON_MAX = 500
@@ -68,8 +69,10 @@ __all__ = [
     "record_move",
     "record_retention",
     "register_applicant",
+    "register_employer",
     "update_applicant",
     "update_offer",
+    "verify_employer",
     "withdraw_consent",
 ]
 
@@ -899,3 +902,59 @@ def record_retention(
     )
     _copy_back(move, current)
     return check
+
+
+# Employers ---------------------------------------------------------------------------------------
+
+
+def _employer_facts(employer: Employer) -> dict[str, Any]:
+    # No BIN: an individual entrepreneur's BIN is their IIN, which the audit log never holds.
+    return {"district": employer.district_id, "verified": employer.verified_at is not None}
+
+
+@transaction.atomic
+def register_employer(*, actor: Any, name: str, bin: str, district: District) -> Employer:
+    """A signed-in person registers their organisation and becomes its first person. It publishes
+    nothing until programme staff verify it; a BIN already registered is refused without saying
+    whose it is (programme staff add colleagues to an organisation)."""
+    if not _signed_in(actor):
+        raise _forbidden()
+    title = _text(
+        name, limit=EMPLOYER_NAME_MAX, required_code="name_required", message=_("Give the organisation's name.")
+    )
+    number = (bin or "").strip()
+    if len(number) != 12 or not number.isascii() or not number.isdigit():
+        raise _invalid(_("A BIN is 12 digits."), "invalid_bin")
+    exists = DomainError(
+        _("An organisation with this BIN is already registered. Ask the programme's staff to add you to it."),
+        code="employer_exists",
+        status=409,
+    )
+    if Employer.objects.filter(bin=number).exists():
+        raise exists
+    try:
+        with transaction.atomic():
+            employer = Employer.objects.create(name=title, bin=number, district=district)
+    except IntegrityError:  # registered by someone else a moment ago
+        raise exists from None
+    employer.users.add(actor)
+    record_audit(actor=actor, action="relocation.employer_registered", target=employer, after=_employer_facts(employer))
+    return employer
+
+
+@transaction.atomic
+def verify_employer(*, actor: Any, employer: Employer) -> Employer:
+    """Programme staff confirm the organisation is real; from then on its people publish vacancies
+    and housing in its district."""
+    if not is_programme_staff(actor):
+        raise _forbidden()
+    current = Employer.objects.select_for_update().get(pk=employer.pk)
+    if current.verified_at is not None:
+        raise _invalid(_("This organisation is already verified."), "already_verified", status=409)
+    before = _employer_facts(current)
+    current.verified_at = timezone.now()
+    current.save(update_fields=["verified_at", "updated_at"])
+    after = {**_employer_facts(current), "verified_at": current.verified_at.isoformat()}
+    record_audit(actor=actor, action="relocation.employer_verified", target=current, before=before, after=after)
+    _copy_back(employer, current)
+    return current

@@ -34,6 +34,7 @@ from kenes.relocation.forms import (
     ApplicantForm,
     ApplyForm,
     CloseForm,
+    EmployerForm,
     MemberFormSet,
     MoveForm,
     OfferFilterForm,
@@ -78,6 +79,9 @@ ERROR_FIELDS: dict[str, tuple[str, ...]] = {
     "too_early": ("checked_on",),
     "invalid_months": ("months",),
     "already_checked": ("months",),
+    "name_required": ("name",),
+    "invalid_bin": ("bin",),
+    "employer_exists": ("bin",),
 }
 
 
@@ -86,8 +90,18 @@ def _refuse(form: forms.BaseForm, error: DomainError) -> None:
     form.add_error(field, ValidationError(str(error.message), code=error.code))
 
 
-def _forbidden(request: HttpRequest, *, for_staff: bool = False) -> HttpResponse:
-    return render(request, "relocation/forbidden.html", {"for_staff": for_staff}, status=403)
+def _forbidden(request: HttpRequest, *, for_staff: bool = False, verifying: bool = False) -> HttpResponse:
+    context = {
+        "for_staff": for_staff or verifying,
+        "verifying": verifying,
+        "may_register": _may_register(request.user),
+    }
+    return render(request, "relocation/forbidden.html", context, status=403)
+
+
+def _may_register(user: Any) -> bool:
+    """Signed-in people who are not staff may register their organisation (staff publish anyway)."""
+    return bool(user.is_authenticated) and not permissions.is_staff_anywhere(user)
 
 
 def _page(request: HttpRequest, rows: Any) -> Any:
@@ -263,8 +277,78 @@ def edit_offer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def my_offers(request: HttpRequest) -> HttpResponse:
     rows = selectors.offers_managed_by(request.user)
-    context = {"page": _page(request, rows), "may_publish": publishable_settlements(request.user).exists()}
+    context = {
+        "page": _page(request, rows),
+        "may_publish": publishable_settlements(request.user).exists(),
+        "may_register": _may_register(request.user),
+    }
     return render(request, "relocation/my_offers.html", context)
+
+
+# Employers ---------------------------------------------------------------------------------------
+
+
+def _register_page(request: HttpRequest, form: EmployerForm, status: int = 200) -> HttpResponse:
+    return render(request, "relocation/employer_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def register_employer(request: HttpRequest) -> HttpResponse:
+    districts = selectors.employer_districts(request.user)
+    if request.method != "POST":
+        return _register_page(request, EmployerForm(districts=districts))
+    form = EmployerForm(request.POST, districts=districts)
+    if not form.is_valid():
+        return _register_page(request, form, status=400)
+    try:
+        services.register_employer(actor=request.user, **form.cleaned_data)
+    except DomainError as error:
+        _refuse(form, error)
+        return _register_page(request, form, status=error.status)
+    messages.success(
+        request,
+        _(
+            "Your organisation is registered and is waiting for the programme's check. "
+            "Once it is verified, you publish its vacancies and housing."
+        ),
+    )
+    return redirect("relocation:employers")
+
+
+def _employers_page(request: HttpRequest, *, status: int = 200, error: DomainError | None = None) -> HttpResponse:
+    user = request.user
+    context = {
+        "mine": list(selectors.employers_of(user)),
+        "is_programme_staff": permissions.is_programme_staff(user),
+        "awaiting": list(selectors.employers_awaiting_verification(user)),
+        "page": _page(request, selectors.verified_employers_seen_by(user)),
+        "may_register": _may_register(user),
+        "error": error,
+    }
+    return render(request, "relocation/employers.html", context, status=status)
+
+
+@login_required
+@require_safe
+def employers(request: HttpRequest) -> HttpResponse:
+    return _employers_page(request)
+
+
+@login_required
+@require_POST
+def verify_employer(request: HttpRequest, pk: int) -> HttpResponse:
+    if not permissions.is_programme_staff(request.user):
+        return _forbidden(request, verifying=True)
+    found = selectors.access_employer(user=request.user, pk=pk)
+    try:
+        services.verify_employer(actor=request.user, employer=found)
+    except DomainError as error:
+        return _employers_page(request, status=error.status, error=error)
+    messages.success(
+        request, _("%(name)s is verified: its people now publish vacancies and housing.") % {"name": found.name}
+    )
+    return redirect("relocation:employers")
 
 
 # An offer's applications and candidates ------------------------------------------------------------
