@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kenes.relocation",
     "kenes.meetings",
     "kenes.accountability",
+    "kenes.indicators",
     "kenes.demo",
 ]
 
