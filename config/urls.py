@@ -15,6 +15,7 @@ urlpatterns = [
     path("sittings/", include("kenes.meetings.urls")),
     path("accountability/", include("kenes.accountability.urls")),
     path("relocation/", include("kenes.relocation.urls")),
+    path("indicators/", include("kenes.indicators.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
