@@ -162,3 +162,26 @@ class IndicatorRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value_id}: {self.old_value} → {self.new_value}"
+
+
+class PerspectiveVillage(models.Model):
+    """A settlement's status under the Concept of rural development 2023–2027: "perspective" villages
+    (about 3,500, home to 90 % of rural people) are the ones to be modernised first."""
+
+    class Status(models.TextChoices):
+        PERSPECTIVE = "perspective", _("Perspective village")
+        NOT_PERSPECTIVE = "other", _("Not on the perspective list")
+
+    settlement = models.OneToOneField(Settlement, on_delete=models.PROTECT, related_name="perspective")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    concept = models.CharField(max_length=40, default="2023–2027")
+    source = models.CharField(_("source"), max_length=300)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    loaded_at = models.DateTimeField()
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["settlement__kato"]
+
+    def __str__(self) -> str:
+        return f"{self.settlement_id}: {self.status}"

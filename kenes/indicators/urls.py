@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kenes.indicators import views
+from kenes.indicators import perspective_views, views
 
 app_name = "indicators"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("import/", views.import_page, name="import"),
     path("imports/", views.imports, name="imports"),
+    path("perspective/", perspective_views.perspective_pilot, name="perspective_pilot"),
+    path("perspective/<str:kato>/", perspective_views.perspective, name="perspective"),
 ]
