@@ -9,6 +9,7 @@ from ninja.errors import HttpError, ValidationError
 from kenes.accountability.api import router as accountability_router
 from kenes.core.errors import DomainError
 from kenes.councils.api import router as councils_router
+from kenes.indicators.api import router as indicators_router
 from kenes.meetings.api import router as meetings_router
 from kenes.proposals.api import router as proposals_router
 from kenes.relocation.api import router as relocation_router
@@ -47,3 +48,4 @@ api.add_router("/proposals/", proposals_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/accountability/", accountability_router)
 api.add_router("/relocation/", relocation_router)
+api.add_router("/indicators/", indicators_router)

@@ -468,3 +468,12 @@ class _RowChecker:
             )
             return None
         return value.quantize(_PLACES)
+
+
+def file_bytes(file: bytes | IO[bytes]) -> bytes:
+    """The whole upload as bytes (an upload may have been read before: start from its beginning)."""
+    if isinstance(file, bytes):
+        return file
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return file.read()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from kenes.indicators.models import ImportBatch, Indicator
+from kenes.indicators.models import ImportBatch, Indicator, IndicatorValue
+from kenes.territory.models import District, Okrug, Settlement
 
 
 def catalogue() -> QuerySet[Indicator]:
@@ -30,3 +32,23 @@ def access_previewed_batch(*, user: Any, pk: int) -> ImportBatch:
     if batch is None:
         raise Http404
     return batch
+
+
+def territory_filter(kato: str) -> dict[str, Any] | None:
+    """The unit with this code as a filter on values, or None: a district wins, then an okrug, then
+    a settlement (the import's resolution order)."""
+    for field, model in (("district", District), ("okrug", Okrug), ("settlement", Settlement)):
+        pk = model.objects.filter(kato=kato).values_list("pk", flat=True).first()
+        if pk is not None:
+            return {f"{field}_id": pk}
+    return None
+
+
+def indicator_values(filters: dict[str, Any]) -> QuerySet[IndicatorValue]:
+    """Values with their indicator and territory, in catalogue, territory and period order."""
+    return (
+        IndicatorValue.objects.filter(**filters)
+        .select_related("indicator", "district", "okrug", "settlement")
+        .annotate(territory_kato=Coalesce("district__kato", "okrug__kato", "settlement__kato"))
+        .order_by("indicator__ordering_key", "indicator__code", "territory_kato", "period_kind", "period_start", "pk")
+    )

@@ -6,6 +6,7 @@ import pytest
 
 from tests.api.accountability import create_accountability
 from tests.api.councils import create_council
+from tests.api.indicators import create_indicators
 from tests.api.meetings import create_meetings
 from tests.api.proposals import create_proposals
 from tests.api.relocation import create_relocation
@@ -40,3 +41,8 @@ def accountability(council: dict[str, Any], meetings: dict[str, Any]) -> dict[st
 @pytest.fixture
 def relocation(territory: dict[str, Any]) -> dict[str, Any]:
     return create_relocation(territory)
+
+
+@pytest.fixture
+def indicators(territory: dict[str, Any]) -> dict[str, Any]:
+    return create_indicators(territory)

@@ -3,8 +3,8 @@
 Fails on any 5xx, any response that does not match its schema, and any undocumented status.
 Random 9-digit codes almost never hit a real unit, so every operation is also called with each
 code of the small territory in `conftest.py`, and every integer parameter with the ids of its council
-and its proposals (explicit examples), reaching the 200 responses. The writes need a session or an
-API token, so here they answer 401.
+and its proposals and with an indicator year (explicit examples), reaching the 200 responses. The
+writes need a session or an API token, so here they answer 401.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from config.wsgi import application
 from tests.api.accountability import RECOMMENDATION_IDS
 from tests.api.councils import RECORD_IDS
+from tests.api.indicators import INDICATOR_YEARS
 from tests.api.proposals import PROPOSAL_IDS
 from tests.api.relocation import OFFER_IDS
 from tests.api.territory import TERRITORY_CODES
@@ -38,7 +39,9 @@ def before_add_examples(context: schemathesis.HookContext, examples: list[schema
 
     def values_of(parameter: dict[str, Any]) -> list[Any]:
         integer = parameter.get("schema", {}).get("type") == "integer"
-        return sorted({*RECORD_IDS, *PROPOSAL_IDS, *RECOMMENDATION_IDS, *OFFER_IDS}) if integer else TERRITORY_CODES
+        ids = [*sorted({*RECORD_IDS, *PROPOSAL_IDS, *RECOMMENDATION_IDS, *OFFER_IDS}), *INDICATOR_YEARS]
+        # The ids come first: the first one is the path of an operation's query examples.
+        return ids if integer else TERRITORY_CODES
 
     # A query example of an operation that also takes a path needs the path too.
     path = {p["name"]: values_of(p)[0] for p in parameters if p["in"] == "path"}
@@ -78,6 +81,7 @@ def test_the_api_honours_its_openapi_document(
     meetings: dict[str, Any],
     accountability: dict[str, Any],
     relocation: dict[str, Any],
+    indicators: dict[str, Any],
 ) -> None:
     # The site gzips responses (GZipMiddleware); this client does not inflate them.
     case.call_and_validate(headers={"Accept-Encoding": "identity"})
