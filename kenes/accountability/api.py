@@ -28,6 +28,7 @@ from ninja.responses import Status
 from kenes.accountability import scorecards, selectors, services
 from kenes.accountability.models import FINAL_KINDS, Answer, ProgressReport
 from kenes.accounts.api_auth import token_or_session
+from kenes.core.api import READ_ERRORS, ErrorOut
 from kenes.core.errors import DomainError
 from kenes.councils.selectors import get_pilot
 from kenes.meetings.models import Recommendation
@@ -60,12 +61,6 @@ STATUS_QUERY = Query(None, description="Only recommendations in this status; `ov
 
 
 # Schemas --------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    # A sentence for DomainError; the list of field errors for a malformed request (422).
-    detail: str | list[dict[str, Any]]
-    code: str
 
 
 class RecommendationItemOut(Schema):
@@ -223,7 +218,6 @@ WRITES = (
     "with the rule's code when a rule is broken (`already_answered`, `forward_window_closed`, "
     "`already_extended`, `deadline_passed`, `progress_backwards`, `measures_required`, `reason_required`, ...)."
 )
-READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {
     400: ErrorOut,
     401: ErrorOut,

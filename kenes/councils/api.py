@@ -25,6 +25,7 @@ from ninja.responses import Status
 from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 
+from kenes.core.api import READ_ERRORS, ErrorOut
 from kenes.core.errors import DomainError
 from kenes.councils import selectors, services
 from kenes.councils.composition import Problem
@@ -61,12 +62,6 @@ staff = StaffSession()
 
 
 # Schemas --------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    # A sentence for DomainError; the list of field errors for a malformed request (422).
-    detail: str | list[dict[str, Any]]
-    code: str
 
 
 class ProblemOut(Schema):
@@ -205,7 +200,6 @@ WRITES = (
     "for a council or member the user may not manage, as for one that does not exist; 400 with the "
     "rule's code when a rule of the council is broken."
 )
-READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 

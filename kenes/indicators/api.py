@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
+from kenes.core.api import READ_ERRORS
 from kenes.core.errors import DomainError
 from kenes.indicators import selectors
 from kenes.indicators.models import Indicator, IndicatorValue
@@ -29,12 +30,6 @@ LevelCode = Literal["district", "okrug", "settlement"]
 CODE_RE = r"^[-a-zA-Z0-9_]{1,60}$"
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
-
-
-class ErrorOut(Schema):
-    # A sentence for DomainError; the list of field errors for a malformed request (422).
-    detail: str | list[dict[str, Any]]
-    code: str
 
 
 class IndicatorOut(Schema):
@@ -75,7 +70,6 @@ class ValuePageOut(Schema):
     items: list[ValueOut]
 
 
-READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
 PERIOD_KIND_QUERY = Query(None, description="Only years, quarters or months")
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema
 
 from kenes.accounts.api_auth import token_or_session
+from kenes.core.api import READ_ERRORS, ErrorOut
 from kenes.core.errors import DomainError
 from kenes.councils.models import Council, Member
 from kenes.councils.selectors import find_council
@@ -42,12 +43,6 @@ RecommendationStatusCode = Literal["adopted", "sent", "answered", "implemented",
 
 
 # Schemas --------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    # A sentence for DomainError; the list of field errors for a malformed request (422).
-    detail: str | list[dict[str, Any]]
-    code: str
 
 
 class MeetingItemOut(Schema):
@@ -165,7 +160,6 @@ WRITES = (
     "does not exist; 403 or 409 with the rule's code when a rule is broken (`not_member`, `not_present`, "
     "`vote_not_open`, `vote_closed`, `already_voted`, `no_quorum`, ...); 422 for a bad value."
 )
-READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {
     400: ErrorOut,
     401: ErrorOut,

@@ -30,6 +30,7 @@ from ninja.responses import Status
 
 from kenes.accounts.api_auth import token_or_session
 from kenes.accounts.selectors import user_for_api_token
+from kenes.core.api import READ_ERRORS, ErrorOut
 from kenes.core.errors import DomainError
 from kenes.councils.selectors import find_council
 from kenes.proposals import selectors, services
@@ -94,12 +95,6 @@ STATUS_QUERY = Query(None, description="Only proposals in this status")
 
 
 # Schemas --------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    # A sentence for DomainError; the list of field errors for a malformed request (422).
-    detail: str | list[dict[str, Any]]
-    code: str
 
 
 class ProposalItemOut(Schema):
@@ -213,7 +208,6 @@ DRAFT_FIELDS = {
     "bad_cost": "estimated_cost",
 }
 REASON_FIELDS = {"reason_required": "reason", "reason_too_long": "reason"}
-READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 

@@ -25,6 +25,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
 from kenes.accounts.api_auth import token_or_session
+from kenes.core.api import READ_ERRORS, ErrorOut
 from kenes.core.errors import DomainError
 from kenes.relocation import dashboard, money, selectors, services
 from kenes.relocation.models import Applicant, Application, Offer, Profession
@@ -43,12 +44,6 @@ PROFESSION_RE = r"^[-a-zA-Z0-9_]{1,60}$"
 
 
 # Schemas --------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    # A sentence for DomainError; the list of field errors for a malformed request (422).
-    detail: str | list[dict[str, Any]]
-    code: str
 
 
 class OfferOut(Schema):
@@ -219,7 +214,6 @@ AUTHORISED = (
     "Needs an API token (`Authorization: Bearer <token>`) or a signed-in session (with its CSRF token for "
     "writes). 401 without either."
 )
-READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
 AUTH_READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {
     400: ErrorOut,

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema
 
+from kenes.core.api import ErrorOut
 from kenes.core.errors import DomainError
 from kenes.territory import selectors
 from kenes.territory.models import KATO_RE, District, Okrug, Region
@@ -50,12 +51,6 @@ class UnitOut(Schema):
     district_count: int | None = Field(None, description="Current districts (regions only)")
     okrug_count: int | None = Field(None, description="Current okrugs (regions and districts)")
     settlement_count: int | None = Field(None, description="Current settlements (regions, districts, okrugs)")
-
-
-class ErrorOut(Schema):
-    # A sentence for DomainError; the list of field errors for a malformed request (422).
-    detail: str | list[dict[str, Any]]
-    code: str
 
 
 ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
