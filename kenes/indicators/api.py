@@ -14,12 +14,14 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from kenes.core.api import READ_ERRORS
 from kenes.core.errors import DomainError
-from kenes.indicators import selectors
+from kenes.councils.models import Pilot
+from kenes.indicators import pilot_evaluation, selectors
 from kenes.indicators.models import Indicator, IndicatorValue
+from kenes.indicators.pilot_evaluation import OutcomeEvaluation
 from kenes.territory.models import KATO_RE, District, Okrug, Settlement
 
 router = Router(tags=["indicators"])
@@ -182,4 +184,147 @@ def values(
         "limit": limit,
         "offset": offset,
         "items": [value_out(value) for value in found[offset : offset + limit]],
+    }
+
+
+# The pilot's evaluation ----------------------------------------------------------------------------
+
+VerdictCode = Literal["better", "worse", "higher", "lower", "no_clear_difference", "unknown"]
+StatusCode = Literal["estimated", "too_few_periods", "too_few_units"]
+OutcomeCode = Literal["net_migration", "participation", "on_time", "implemented"]
+
+
+class PilotOut(Schema):
+    id: int
+    name: str
+    district: TerritoryOut | None = Field(description="The pilot district (None for a pilot of named okrugs)")
+    starts_on: datetime.date
+    is_demo: bool
+
+
+class YearValueOut(Schema):
+    year: int
+    value: float | None = Field(description="None: no figure that year (no council yet, nothing loaded)")
+
+
+class EvaluatedUnitOut(Schema):
+    name: str
+    kato: str = Field(description="KATO code; empty for a pilot of named okrugs")
+    treated: bool = Field(description="True for the pilot, false for a comparison district")
+    values: list[YearValueOut]
+
+
+class ReadingOut(Schema):
+    verdict: VerdictCode
+    text: str = Field(description="The plain-language reading in the request's language")
+
+
+class OutcomeOut(Schema):
+    code: OutcomeCode
+    title: str
+    unit: str
+    status: StatusCode
+    effect: float | None = Field(description="Difference in differences: the pilot's change minus the comparison mean")
+    low: float | None = Field(description="Confidence interval, lower bound")
+    high: float | None = Field(description="Confidence interval, upper bound")
+    std_error: float | None
+    df: int | None = Field(description="Degrees of freedom of the t distribution")
+    treated_change: float | None
+    comparison_change: float | None
+    pre_years: list[int]
+    post_years: list[int]
+    units_used: list[str]
+    units_left_out: list[str]
+    reason: str = Field(description="Why there is no estimate; empty when there is one")
+    reading: ReadingOut
+    is_demo: bool
+    series: list[EvaluatedUnitOut]
+
+
+class EvaluationOut(Schema):
+    pilot: PilotOut
+    start_year: int
+    level: float = Field(description="Confidence level, e.g. 0.95")
+    is_demo: bool
+    outcomes: list[OutcomeOut]
+
+
+def _pilot_out(pilot: Pilot) -> dict[str, Any]:
+    district = pilot.district
+    return {
+        "id": pilot.pk,
+        "name": pilot.name,
+        "district": None if district is None else {"kato": district.kato, "level": "district", "name": district.name},
+        "starts_on": pilot.starts_on,
+        "is_demo": pilot.is_demo,
+    }
+
+
+def _outcome_out(outcome: OutcomeEvaluation) -> dict[str, Any]:
+    estimate = outcome.estimate
+    return {
+        "code": outcome.code,
+        "title": outcome.title,
+        "unit": outcome.unit,
+        "status": estimate.status,
+        "effect": estimate.effect,
+        "low": estimate.low,
+        "high": estimate.high,
+        "std_error": estimate.std_error,
+        "df": estimate.df,
+        "treated_change": estimate.treated_change,
+        "comparison_change": estimate.comparison_change,
+        "pre_years": list(estimate.pre_years),
+        "post_years": list(estimate.post_years),
+        "units_used": list(estimate.units_used),
+        "units_left_out": list(estimate.units_left_out),
+        "reason": estimate.reason,
+        "reading": {"verdict": outcome.reading.verdict, "text": outcome.reading.text},
+        "is_demo": outcome.is_demo,
+        "series": [
+            {
+                "name": unit.name,
+                "kato": unit.kato,
+                "treated": unit.treated,
+                "values": [{"year": year, "value": unit.values.get(year)} for year in outcome.years],
+            }
+            for unit in outcome.units
+        ],
+    }
+
+
+@router.get(
+    "evaluation",
+    response={200: list[PilotOut], **READ_ERRORS},
+    summary="The pilots that can be evaluated",
+)
+def evaluation_pilots(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_pilot_out(pilot) for pilot in pilot_evaluation.list_pilots()]
+
+
+@router.get(
+    "evaluation/{pilot_id}",
+    response={200: EvaluationOut, **READ_ERRORS},
+    summary="The pilot's evaluation: difference in differences per outcome, with a confidence interval and a reading",
+    description="For each outcome (net migration per 1,000 residents, proposals per 1,000 residents, answers on "
+    "time %, recommendations implemented %): the yearly series of the pilot and of each comparison district, the "
+    "pilot's change minus the comparison districts' mean change between the years before the pilot's start year and "
+    "the years from it on, its confidence interval (t distribution), and a plain reading. `status` says when there "
+    "are too few periods or districts to tell. 404 `not_found` for an unknown pilot.",
+)
+def evaluation_result(
+    request: HttpRequest,
+    pilot_id: int = Path(..., ge=1, le=2**31 - 1),
+    level: int = Query(95, ge=50, le=99, description="Confidence level in percent (50–99)"),
+) -> dict[str, Any]:
+    pilot = Pilot.objects.filter(pk=pilot_id).select_related("district").first()
+    if pilot is None:
+        raise _not_found(_("No pilot has this id."))
+    result = pilot_evaluation.evaluate_pilot(pilot, level=level / 100)
+    return {
+        "pilot": _pilot_out(pilot),
+        "start_year": result.start_year,
+        "level": result.level,
+        "is_demo": result.is_demo,
+        "outcomes": [_outcome_out(outcome) for outcome in result.outcomes],
     }

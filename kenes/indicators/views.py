@@ -31,6 +31,7 @@ from kenes.indicators.forms import ApplyForm, UploadForm, extension_of
 from kenes.indicators.importer import stored_errors
 from kenes.indicators.models import ImportBatch
 from kenes.indicators.permissions import can_import_indicators
+from kenes.indicators.perspective_selectors import pilot_district
 
 UPLOADS = "indicator-uploads"
 PREVIEW_ROWS = 10
@@ -46,7 +47,13 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/catalogue.html", {"indicators": list(selectors.catalogue())})
+    pilot = pilot_district()
+    context = {
+        "indicators": list(selectors.catalogue()),
+        "pilot_district": pilot,
+        "region_kato": pilot.region.kato if pilot is not None else "",
+    }
+    return render(request, "indicators/catalogue.html", context)
 
 
 # The kept upload

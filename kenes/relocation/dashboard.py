@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from kenes.core.calendar import add_months
 from kenes.relocation.models import Application, Move, Offer, ProgrammeSettlement
-from kenes.territory.models import District, Region
+from kenes.territory.models import District, Okrug, Region
 
 RETENTION_MARKS = (6, 12)
 # moves, their checks, open vacancies, offers without applicants, programme settlements
@@ -235,17 +235,20 @@ def programme_dashboard(
     *,
     region: Region | None = None,
     district: District | None = None,
+    okrug: Okrug | None = None,
     year: int | None = None,
     today: datetime.date | None = None,
 ) -> Dashboard:
-    """The dashboard of the programme (or of one region or district; moves of `year` or of all
-    years) as of `today`, in `DASHBOARD_QUERIES` queries."""
+    """The dashboard of the programme (or of one region, district or okrug; moves of `year` or of
+    all years) as of `today`, in `DASHBOARD_QUERIES` queries."""
     day = today or timezone.localdate()
     scope = Q()
     if region is not None:
         scope &= Q(district__region=region)
     if district is not None:
         scope &= Q(district=district)
+    if okrug is not None:
+        scope &= Q(okrug=okrug)
 
     moves_scope = scope & Q(moved_on__year=year) if year is not None else scope
     moves = list(
@@ -270,6 +273,8 @@ def programme_dashboard(
         settlement_scope &= Q(settlement__district__region=region)
     if district is not None:
         settlement_scope &= Q(settlement__district=district)
+    if okrug is not None:
+        settlement_scope &= Q(settlement__okrug=okrug)
     open_here = Q(settlement__offers__status=Offer.Status.PUBLISHED) & (
         Q(settlement__offers__expires_on__isnull=True) | Q(settlement__offers__expires_on__gte=day)
     )

@@ -87,7 +87,8 @@ def test_the_catalogue_is_public_and_shows_name_unit_direction_source_and_defini
     )
     client.cookies["kenes_language"] = "en"
 
-    with django_assert_max_num_queries(3):
+    # The catalogue, the session's user, and the pilot district (with its region) for the dashboard links.
+    with django_assert_max_num_queries(4):
         html = page(client.get(CATALOGUE))
 
     assert "Indicator" in html
