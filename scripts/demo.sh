@@ -19,6 +19,9 @@ export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$HOST}"
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py import_kato
 "$PY" manage.py load_demo
+# Synthetic indicator series and perspective-village statuses for the pilot's oblast (labelled demo).
+PILOT="${KENES_PILOT_DISTRICT:-274400000}"
+"$PY" manage.py generate_indicator_demo --region "${PILOT:0:2}"
 "$PY" manage.py check_deadlines
 echo
 echo "Kenes is starting on http://$HOST:$PORT  (Ctrl-C stops it)"

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kenes.core.audit import record_audit
-from kenes.indicators.models import ImportBatch, Indicator, IndicatorValue, PeriodKind
+from kenes.indicators.models import ImportBatch, Indicator, IndicatorValue, PeriodKind, PerspectiveVillage
 from kenes.indicators.services import revise_values
 from kenes.territory.models import District, Okrug, Settlement
 
@@ -319,5 +319,52 @@ def generate_demo_indicators(
             "unchanged": result.unchanged,
             "kept_real": result.kept_real,
         },
+    )
+    return result
+
+
+@dataclass
+class DemoPerspectiveResult:
+    created: int = 0
+    kept: int = 0  # settlements that already had a status (from a real list, or an earlier run)
+
+
+@transaction.atomic
+def generate_demo_perspective(*, actor: Any, region: str | None = None) -> DemoPerspectiveResult:
+    """Demo perspective-village statuses for the rural settlements that have none: an okrug's main
+    village is "perspective", the others are not (the Concept's list favours the larger villages, where
+    most rural people live). A status already loaded, real or demo, is left alone, so a second run
+    writes nothing; every created row is `is_demo` with the demo source, and one audit row says so."""
+    current: dict[str, Any] = {"retired_at__isnull": True, "perspective__isnull": True}
+    if region:
+        current["kato__startswith"] = region
+    missing = list(
+        Settlement.objects.filter(area=Settlement.Area.RURAL, **current).order_by("kato").values_list("pk", "is_main")
+    )
+    result = DemoPerspectiveResult(
+        kept=PerspectiveVillage.objects.filter(settlement__kato__startswith=region or "").count()
+    )
+    if not missing:
+        return result
+    now = timezone.now()
+    PerspectiveVillage.objects.bulk_create(
+        (
+            PerspectiveVillage(
+                settlement_id=pk,
+                status=PerspectiveVillage.Status.PERSPECTIVE if is_main else PerspectiveVillage.Status.NOT_PERSPECTIVE,
+                source=DEMO_SOURCE,
+                loaded_at=now,
+                is_demo=True,
+            )
+            for pk, is_main in missing
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    result.created = len(missing)
+    record_audit(
+        actor=actor,
+        action="indicators.demo_perspective_generated",
+        target=None,
+        after={"region": region or "", "created": result.created},
     )
     return result

@@ -8,7 +8,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from kenes.indicators.generator import DEFAULT_SEED, DEFAULT_YEARS, generate_demo_indicators, parse_years
+from kenes.indicators.generator import (
+    DEFAULT_SEED,
+    DEFAULT_YEARS,
+    generate_demo_indicators,
+    generate_demo_perspective,
+    parse_years,
+)
 from kenes.territory.models import Region
 
 
@@ -16,7 +22,8 @@ class Command(BaseCommand):
     help = (
         "Fill plausible, seeded yearly indicator series (demo data, labelled as such) for every loaded rural "
         "settlement, okrug and district. The same seed gives the same figures; a second run changes nothing; "
-        "values loaded from real files are never touched."
+        "values loaded from real files are never touched. Rural settlements without a perspective-village status "
+        "get a demo one (an okrug's main village is perspective)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -66,4 +73,9 @@ class Command(BaseCommand):
                     "kept": result.kept_real,
                 }
             )
+        )
+        villages = generate_demo_perspective(actor=None, region=region)
+        self.stdout.write(
+            _("Demo perspective-village statuses: created %(created)d, already there %(kept)d.")
+            % {"created": villages.created, "kept": villages.kept}
         )
