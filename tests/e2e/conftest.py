@@ -2,7 +2,8 @@
 
 One site per test session, built from nothing in a temporary KENES_VAR_DIR: collectstatic, migrate,
 import the West Kazakhstan classifier (the shared national file, else the bundled sample), load the
-demo data, then serve it with granian on a free port. Each test gets a fresh browser context.
+demo data and the demo indicator series, then serve it with granian on a free port. Each test gets
+a fresh browser context.
 """
 
 from __future__ import annotations
@@ -136,6 +137,8 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "import_kato", "--region", "27")
     _manage(env, "load_demo")
+    # Indicator series for the dashboards' flow: fewer years than `make demo` loads, to stay quick.
+    _manage(env, "generate_indicator_demo", "--region", "27", "--years", "2022-2026")
 
     url = f"http://127.0.0.1:{port}"
     log = var_dir / "granian.log"

@@ -45,7 +45,6 @@
         var label = document.createElement("span");
         label.textContent = nameOf(feature.properties) + ": " + (shade ? shade.text : "—"); // text, never HTML
         path.bindTooltip(label, { sticky: true, className: "district-tooltip" });
-        path.feature.properties.kenesShaded = Boolean(shade);
         if (/^[0-9]{9}$/.test(kato) && unitUrl) {
           path.on("click", function () {
             window.location.assign(unitUrl.replace("000000000", kato));
@@ -54,6 +53,12 @@
       }
     }).addTo(map);
     map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    layer.eachLayer(function (path) {
+      var drawn = path.getElement ? path.getElement() : null;
+      if (drawn) {
+        drawn.setAttribute("data-kato", String(path.feature.properties.KATO));
+      }
+    });
     element.setAttribute("data-drawn", String(layer.getLayers().length));
   }
 
