@@ -129,6 +129,7 @@ def district_overview(request: HttpRequest, kato: str) -> HttpResponse:
         return download
     chosen = _chosen_indicator(request, overview)
     series_list = dashboards.unit_series(district, codes=dashboards.KEY_CODES)
+    share = perspective.perspective_share(district=district)
     context = {
         "district": district,
         "overview": overview,
@@ -137,8 +138,8 @@ def district_overview(request: HttpRequest, kato: str) -> HttpResponse:
         if chosen
         else None,
         "charts": _charts(series_list, place=district.name),
-        "is_demo": overview.is_demo or any(item.is_demo for item in series_list),
-        "share": perspective.perspective_share(district=district),
+        "is_demo": overview.is_demo or share.is_demo or any(item.is_demo for item in series_list),
+        "share": share,
         "indicators": list(Indicator.objects.order_by("ordering_key", "code")),
         "has_map": has_boundaries(district.kato),
     }
@@ -156,6 +157,7 @@ def region_overview(request: HttpRequest, kato: str) -> HttpResponse:
         return download
     chosen = _chosen_indicator(request, overview)
     series_list = dashboards.region_series(region, codes=dashboards.KEY_CODES)
+    share = perspective.perspective_share(region=region)
     context = {
         "region": region,
         "overview": overview,
@@ -164,8 +166,8 @@ def region_overview(request: HttpRequest, kato: str) -> HttpResponse:
         if chosen
         else None,
         "charts": _charts(series_list, place=region.name),
-        "is_demo": overview.is_demo or any(item.is_demo for item in series_list),
-        "share": perspective.perspective_share(region=region),
+        "is_demo": overview.is_demo or share.is_demo or any(item.is_demo for item in series_list),
+        "share": share,
         "perspective_code": dashboards.PERSPECTIVE,
         "indicators": list(Indicator.objects.order_by("ordering_key", "code")),
         "has_map": has_boundaries(region.kato),

@@ -164,21 +164,21 @@ def unit_series(unit: Unit, *, codes: Sequence[str] | None = None) -> list[Indic
 
 def _district_values(
     districts: Sequence[District], indicators: Sequence[Indicator], *, year: int | None = None
-) -> tuple[dict[tuple[int, int, int], Decimal], set[int]]:
-    """{(indicator id, district id, year): value} and the indicator ids with demo values; one query."""
+) -> tuple[dict[tuple[int, int, int], Decimal], set[tuple[int, int, int]]]:
+    """{(indicator id, district id, year): value} and the keys of the demo values among them; one query."""
     rows = IndicatorValue.objects.filter(
         district__in=list(districts), indicator__in=list(indicators), period_kind=PeriodKind.YEAR
     )
     if year is not None:
         rows = rows.filter(period_start=date(year, 1, 1))
     found: dict[tuple[int, int, int], Decimal] = {}
-    demo: set[int] = set()
+    demo: set[tuple[int, int, int]] = set()
     for indicator_id, district_id, start, value, is_demo in rows.values_list(
         "indicator_id", "district_id", "period_start", "value", "is_demo"
     ):
         found[(indicator_id, district_id, start.year)] = value
         if is_demo:
-            demo.add(indicator_id)
+            demo.add((indicator_id, district_id, start.year))
     return found, demo
 
 
@@ -196,7 +196,8 @@ def region_series(region: Region, *, codes: Sequence[str] | None = None) -> list
         indicators = [indicator for indicator in indicators if indicator.code in codes]
     population = next((indicator for indicator in indicators if indicator.code == "population"), None)
     wanted = indicators if population is not None else [*indicators, *Indicator.objects.filter(code="population")]
-    found, demo = _district_values(districts, wanted)
+    found, demo_keys = _district_values(districts, wanted)
+    demo = {indicator_id for (indicator_id, _district, _year) in demo_keys}
     population_id = next((indicator.pk for indicator in wanted if indicator.code == "population"), None)
     years = _year_range(year for (_indicator, _district, year) in found)
     series: list[IndicatorSeries] = []
@@ -419,14 +420,19 @@ def indicator_map(region: Region, *, indicator: Indicator, year: int | None, per
     population = Indicator.objects.filter(code="population").first()
     rate = per_1000 and indicator.code in RATE_CODES and population is not None
     wanted = [indicator, *([population] if rate and population is not None else [])]
-    found, demo = _district_values(districts, wanted)
+    found, demo_keys = _district_values(districts, wanted)
     years = sorted({y for (indicator_id, _d, y) in found if indicator_id == indicator.pk}, reverse=True)
     chosen = year if year in years else (years[0] if years else None)
     values: dict[int, Decimal | None] = {}
+    shown: set[tuple[int, int, int]] = set()  # the figures the map is drawn from
     for district in districts:
-        value = found.get((indicator.pk, district.pk, chosen or 0))
+        key = (indicator.pk, district.pk, chosen or 0)
+        value = found.get(key)
+        shown.add(key)
         if rate and population is not None:
-            value = rate_per_1000(value, found.get((population.pk, district.pk, chosen or 0)))
+            people = (population.pk, district.pk, chosen or 0)
+            value = rate_per_1000(value, found.get(people))
+            shown.add(people)
         values[district.pk] = value
     areas, legend = shade(districts, values)
     return Choropleth(
@@ -437,5 +443,5 @@ def indicator_map(region: Region, *, indicator: Indicator, year: int | None, per
         areas=areas,
         legend=legend,
         years=years,
-        is_demo=bool(demo),
+        is_demo=bool(shown & demo_keys),
     )

@@ -126,7 +126,8 @@ def perspective_shares_by_district(region: Region) -> dict[int, Share]:
 
 def perspective_villages_of(district: District | None = None, *, okrug: Okrug | None = None) -> QuerySet[Settlement]:
     """The district's (or the okrug's) rural settlements by okrug, each with `perspective_status`
-    ("perspective", "other" or None when no list gave one), `perspective_source` and `perspective_is_demo`."""
+    ("perspective", "other" or None when no list gave one), `perspective_source`, `perspective_is_demo`,
+    and the latest loaded population figure (`population_figure`, `population_figure_is_demo`)."""
     found = rural_settlements(district=district)
     if okrug is not None:
         found = found.filter(okrug=okrug)
@@ -136,6 +137,8 @@ def perspective_villages_of(district: District | None = None, *, okrug: Okrug | 
             perspective_status=F("perspective__status"),
             perspective_source=F("perspective__source"),
             perspective_is_demo=F("perspective__is_demo"),
+            population_figure=_latest_population_figure("value"),
+            population_figure_is_demo=_latest_population_figure("is_demo"),
         )
         .order_by(F("okrug__kato").asc(nulls_last=True), "kato")
     )

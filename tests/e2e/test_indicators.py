@@ -10,7 +10,7 @@ import json
 import time
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 
 from tests.e2e.conftest import LiveSite
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 OKRUG = "274430000"  # the demo council's okrug in the pilot district (kenes.demo)
 REGION = "270000000"  # West Kazakhstan
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 FLOW_BUDGET = 60.0  # seconds
 
 
