@@ -250,6 +250,9 @@ def _layout_lines(chart: LineChart, number: Callable[[float], str]) -> Drawing:
     if chart.percent and all(0 <= value <= 100 for value in figures):
         low, high = 0.0, 100.0
     ticks = nice_ticks(low, high)
+    if all(value == int(value) for value in figures) and len(ticks) > 1 and ticks[1] - ticks[0] < 1:
+        # Whole things (schools, clinics) are never 0.4 of one: step by 1 instead.
+        ticks = [float(tick) for tick in range(math.floor(ticks[0]), math.ceil(ticks[-1]) + 1)]
     tick_texts = [number(tick) for tick in ticks]
     marker_index = _marker_index(chart)
     marker_full = _clean(chart.marker[1]) if chart.marker and marker_index is not None else ""

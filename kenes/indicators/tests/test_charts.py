@@ -20,7 +20,9 @@ from kenes.indicators.charts import (
     BarChart,
     LineChart,
     Series,
+    Text,
     default_format,
+    layout,
     nice_ticks,
     render_png,
     render_svg,
@@ -426,3 +428,13 @@ def test_random_bars_always_give_a_parseable_svg_with_every_label_inside(bars, w
     chart = BarChart(title="Таза көші-қон", bars=bars, unit="адам", width=width, highlight="Ақжайық")
 
     assert_every_text_inside(parse(render_svg(chart)))
+
+
+def test_a_series_of_whole_numbers_gets_whole_ticks():
+    chart = LineChart(title="Мектеп", x_labels=["2024", "2025", "2026"], series=[Series(name="Ауыл", values=[1, 1, 1])])
+
+    texts = [item.text for item in layout(chart).items if isinstance(item, Text)]
+
+    assert "0" in texts
+    assert "1" in texts
+    assert not any(text in texts for text in ("0.2", "0.4", "0.5", "0.6", "0.8"))
