@@ -32,8 +32,8 @@ from kenes.indicators.importer import stored_errors
 from kenes.indicators.models import ImportBatch
 from kenes.indicators.permissions import can_import_indicators
 from kenes.indicators.perspective_selectors import pilot_district
+from kenes.indicators.uploads import kept_name
 
-UPLOADS = "indicator-uploads"
 PREVIEW_ROWS = 10
 BATCHES_PER_PAGE = 50
 
@@ -66,10 +66,6 @@ def _sha256(file: IO[bytes]) -> str:
         digest.update(chunk)
     file.seek(0)
     return digest.hexdigest()
-
-
-def _kept_name(batch: ImportBatch, sha256: str) -> str:
-    return f"{UPLOADS}/{batch.pk}-{sha256}.{extension_of(batch.file_name)}"
 
 
 def _first_rows(file: IO[bytes], file_name: str) -> list[list[str]]:
@@ -135,7 +131,7 @@ def _preview(request: HttpRequest) -> HttpResponse:
         return _upload_page(request, form, status=error.status)
     apply_form = None
     if batch.status == ImportBatch.Status.PREVIEWED:
-        name = _kept_name(batch, sha256)
+        name = kept_name(batch, sha256)
         if default_storage.exists(name):  # left by an earlier database with the same ids: never renamed
             default_storage.delete(name)
         upload.seek(0)
@@ -155,7 +151,7 @@ def _apply(request: HttpRequest) -> HttpResponse:
         return _gone(request)
     batch = selectors.access_previewed_batch(user=request.user, pk=form.cleaned_data["batch"])
     sha256 = form.cleaned_data["sha256"]
-    name = _kept_name(batch, sha256)
+    name = kept_name(batch, sha256)
     if sha256 != batch.sha256 or not default_storage.exists(name):
         return _gone(request)
     with default_storage.open(name, "rb") as kept:
