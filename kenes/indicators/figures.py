@@ -19,6 +19,9 @@ from kenes.indicators.models import Indicator
 from kenes.indicators.pilot_evaluation import OutcomeEvaluation, PilotEvaluation
 
 Chart = LineChart | BarChart
+# Narrower than the renderer's default: a phone shows the chart at about 370 px, and the text scales
+# with the drawing, so a 480-wide drawing keeps the labels readable there.
+LINE_WIDTH, LINE_HEIGHT = 480, 250
 
 
 def localised(value: float) -> str:
@@ -44,6 +47,8 @@ def series_chart(series: IndicatorSeries, *, place: str) -> LineChart:
         unit=indicator.unit,
         percent=indicator.is_percent,
         empty_text=_("No figures"),
+        width=LINE_WIDTH,
+        height=LINE_HEIGHT,
     )
 
 
@@ -70,6 +75,8 @@ def evaluation_chart(outcome: OutcomeEvaluation, *, start_year: int) -> LineChar
         percent=outcome.unit == "%",
         marker=(str(start_year), _("Pilot starts")) if str(start_year) in map(str, outcome.years) else None,
         empty_text=_("No figures"),
+        width=LINE_WIDTH,
+        height=LINE_HEIGHT + 40,
     )
 
 
