@@ -222,7 +222,8 @@ class ReadingOut(Schema):
 class OutcomeOut(Schema):
     code: OutcomeCode
     title: str
-    unit: str
+    unit: str = Field(description="The unit of the yearly values")
+    change_unit: str = Field(description="The unit of the changes and the estimate (percentage points for a %)")
     status: StatusCode
     effect: float | None = Field(description="Difference in differences: the pilot's change minus the comparison mean")
     low: float | None = Field(description="Confidence interval, lower bound")
@@ -266,6 +267,7 @@ def _outcome_out(outcome: OutcomeEvaluation) -> dict[str, Any]:
         "code": outcome.code,
         "title": outcome.title,
         "unit": outcome.unit,
+        "change_unit": outcome.change_unit,
         "status": estimate.status,
         "effect": estimate.effect,
         "low": estimate.low,

@@ -39,6 +39,7 @@ class OutcomeEvaluation:
     code: str
     title: str
     unit: str
+    change_unit: str  # the unit of changes and of the estimate: percentage points for a percentage
     units: list[UnitSeries]
     years: list[int]
     estimate: Estimate
@@ -73,13 +74,15 @@ def format_decimal(value: float) -> str:
     return number_format(round(value, 1), decimal_pos=1, force_grouping=True)
 
 
-def titles() -> dict[str, tuple[str, str]]:
-    """Each outcome's title and unit, in the active language."""
+def titles() -> dict[str, tuple[str, str, str]]:
+    """Each outcome's title, unit, and the unit of its changes, in the active language: a change of a
+    percentage is in percentage points."""
+    per_1000, points = _("per 1,000 residents"), _("percentage points")
     return {
-        "net_migration": (_("Net migration per 1,000 residents"), _("per 1,000 residents")),
-        "participation": (_("Proposals per 1,000 residents"), _("per 1,000 residents")),
-        "on_time": (_("Answers on time"), "%"),
-        "implemented": (_("Recommendations implemented"), "%"),
+        "net_migration": (_("Net migration per 1,000 residents"), per_1000, per_1000),
+        "participation": (_("Proposals per 1,000 residents"), per_1000, per_1000),
+        "on_time": (_("Answers on time"), "%", points),
+        "implemented": (_("Recommendations implemented"), "%", points),
     }
 
 
@@ -197,17 +200,18 @@ def evaluate_pilot(pilot: Pilot, *, level: float = 0.95, today: datetime.date | 
     outcomes = []
     for code in OUTCOMES:
         units, is_demo = gathered[code]
-        title, unit = names[code]
+        title, unit, change_unit = names[code]
         estimate = estimate_did(units=units, start_year=start_year, level=level)
         outcomes.append(
             OutcomeEvaluation(
                 code=code,
                 title=title,
                 unit=unit,
+                change_unit=change_unit,
                 units=units,
                 years=_years(units),
                 estimate=estimate,
-                reading=read_estimate(estimate, higher_is_better=True, unit=unit, format_number=format_decimal),
+                reading=read_estimate(estimate, higher_is_better=True, unit=change_unit, format_number=format_decimal),
                 is_demo=is_demo,
             )
         )

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kenes.indicators.uploads import KEEP_PREVIEWS, discard_stale_previews
 
@@ -19,4 +19,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         deleted = discard_stale_previews(older_than=datetime.timedelta(days=max(0, options["days"])))
-        self.stdout.write(_("Deleted %(count)d kept preview files.") % {"count": deleted})
+        message = ngettext("Deleted %(count)d kept preview file.", "Deleted %(count)d kept preview files.", deleted)
+        self.stdout.write(message % {"count": deleted})
