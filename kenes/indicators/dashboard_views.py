@@ -116,63 +116,61 @@ def _chosen_indicator(request: HttpRequest, overview: dashboards.Overview) -> In
     )
 
 
-@require_safe
-def district_overview(request: HttpRequest, kato: str) -> HttpResponse:
-    district = dashboards.access_district(kato=kato)
-    overview = dashboards.district_overview(district, year=_year(request), extra=request.GET.get("code"))
-    download = _table_download(
-        request,
-        figures.overview_table(overview, place=district.name),
-        name=f"district-{kato}-{overview.year or 'none'}",
-    )
+def _overview_page(
+    request: HttpRequest,
+    *,
+    level: str,
+    place: Any,
+    overview: dashboards.Overview,
+    series_list: list[dashboards.IndicatorSeries],
+    share: perspective.Share,
+) -> HttpResponse:
+    """A district's or a region's overview page, or its table as a download."""
+    table = figures.overview_table(overview, place=place.name)
+    download = _table_download(request, table, name=f"{level}-{place.kato}-{overview.year or 'none'}")
     if download is not None:
         return download
     chosen = _chosen_indicator(request, overview)
-    series_list = dashboards.unit_series(district, codes=dashboards.KEY_CODES)
-    share = perspective.perspective_share(district=district)
+    bars = figures.overview_chart(overview, chosen, place=place.name) if chosen else None
     context = {
-        "district": district,
+        level: place,
         "overview": overview,
         "chosen": chosen,
-        "bars": figures.inline_svg(figures.overview_chart(overview, chosen, place=district.name), chart_id="bars")
-        if chosen
-        else None,
-        "charts": _charts(series_list, place=district.name),
+        "bars": figures.inline_svg(bars, chart_id="bars") if bars else None,
+        "charts": _charts(series_list, place=place.name),
         "is_demo": overview.is_demo or share.is_demo or any(item.is_demo for item in series_list),
         "share": share,
+        "perspective_code": dashboards.PERSPECTIVE,
         "indicators": list(Indicator.objects.order_by("ordering_key", "code")),
-        "has_map": has_boundaries(district.kato),
+        "has_map": has_boundaries(place.kato),
     }
-    return render(request, "indicators/district_overview.html", context)
+    return render(request, f"indicators/{level}_overview.html", context)
+
+
+@require_safe
+def district_overview(request: HttpRequest, kato: str) -> HttpResponse:
+    district = dashboards.access_district(kato=kato)
+    return _overview_page(
+        request,
+        level="district",
+        place=district,
+        overview=dashboards.district_overview(district, year=_year(request), extra=request.GET.get("code")),
+        series_list=dashboards.unit_series(district, codes=dashboards.KEY_CODES),
+        share=perspective.perspective_share(district=district),
+    )
 
 
 @require_safe
 def region_overview(request: HttpRequest, kato: str) -> HttpResponse:
     region = dashboards.access_region(kato=kato)
-    overview = dashboards.region_overview(region, year=_year(request), extra=request.GET.get("code"))
-    download = _table_download(
-        request, figures.overview_table(overview, place=region.name), name=f"region-{kato}-{overview.year or 'none'}"
+    return _overview_page(
+        request,
+        level="region",
+        place=region,
+        overview=dashboards.region_overview(region, year=_year(request), extra=request.GET.get("code")),
+        series_list=dashboards.region_series(region, codes=dashboards.KEY_CODES),
+        share=perspective.perspective_share(region=region),
     )
-    if download is not None:
-        return download
-    chosen = _chosen_indicator(request, overview)
-    series_list = dashboards.region_series(region, codes=dashboards.KEY_CODES)
-    share = perspective.perspective_share(region=region)
-    context = {
-        "region": region,
-        "overview": overview,
-        "chosen": chosen,
-        "bars": figures.inline_svg(figures.overview_chart(overview, chosen, place=region.name), chart_id="bars")
-        if chosen
-        else None,
-        "charts": _charts(series_list, place=region.name),
-        "is_demo": overview.is_demo or share.is_demo or any(item.is_demo for item in series_list),
-        "share": share,
-        "perspective_code": dashboards.PERSPECTIVE,
-        "indicators": list(Indicator.objects.order_by("ordering_key", "code")),
-        "has_map": has_boundaries(region.kato),
-    }
-    return render(request, "indicators/region_overview.html", context)
 
 
 @require_safe
