@@ -16,9 +16,12 @@ from django.views.decorators.http import require_safe
 
 from kenes.accountability.scorecards import okrug_scorecard
 from kenes.core.tables import Table, table_csv, table_xlsx
+from kenes.councils.selectors import find_council
 from kenes.indicators import dashboards, figures, pilot_evaluation
 from kenes.indicators import perspective_selectors as perspective
 from kenes.indicators.models import Indicator
+from kenes.meetings.models import Meeting
+from kenes.meetings.selectors import list_meetings
 from kenes.relocation.dashboard import programme_dashboard
 from kenes.territory.selectors import has_boundaries
 
@@ -81,12 +84,15 @@ def okrug_profile(request: HttpRequest, kato: str) -> HttpResponse:
     if download is not None:
         return download
     settlements = list(perspective.perspective_villages_of(okrug=okrug))
+    council = find_council(okrug.kato)
     context = {
         "okrug": okrug,
         "district": okrug.district,
         "charts": _charts(series_list, place=okrug.name),
         "is_demo": any(item.is_demo for item in series_list),
         "scorecard": okrug_scorecard(okrug),
+        "next_sitting": list_meetings(council=council, upcoming=True).first() if council else None,
+        "sittings_held": list_meetings(council=council).filter(status=Meeting.Status.CLOSED).count() if council else 0,
         "relocation": programme_dashboard(okrug=okrug),
         "settlements": settlements,
         "perspective_count": sum(

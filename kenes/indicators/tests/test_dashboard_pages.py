@@ -22,6 +22,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 from PIL import Image
@@ -36,6 +37,8 @@ from kenes.indicators.tests.factories import (
     catalogue_indicator,
     yearly_value,
 )
+from kenes.meetings.models import Meeting
+from kenes.meetings.tests.factories import MeetingFactory
 from kenes.territory.models import District, Okrug, Region, Settlement
 from kenes.territory.tests.factories import DistrictFactory, OkrugFactory, RegionFactory, SettlementFactory
 
@@ -50,12 +53,13 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 # Query budgets, pinned at what the pages run (the same for twice as many okrugs, districts and
 # villages). The okrug profile: okrug, catalogue, values, villages, the council's scorecard (4), the
-# programme dashboard (4), the site's demo flag. The overviews: the unit, its okrugs or districts, the
-# table (columns, years, values), the series (catalogue, values; a region reads its districts again),
-# the perspective share, the catalogue for the picker, the demo flag. The map: region, indicator,
-# districts, population, values, the catalogue for the picker, the demo flag (perspective villages:
-# region, shares, districts, catalogue, demo flag).
-OKRUG_PROFILE_QUERIES = 13
+# programme dashboard (4), the council, its next sitting and its sittings held (3), the site's demo
+# flag. The overviews: the unit, its okrugs or districts, the table (columns, years, values), the
+# series (catalogue, values; a region reads its districts again), the perspective share, the
+# catalogue for the picker, the demo flag. The map: region, indicator, districts, population, values,
+# the catalogue for the picker, the demo flag (perspective villages: region, shares, districts,
+# catalogue, demo flag).
+OKRUG_PROFILE_QUERIES = 16
 DISTRICT_OVERVIEW_QUERIES = 10
 REGION_OVERVIEW_QUERIES = 11
 MAP_QUERIES = 7
@@ -634,3 +638,19 @@ def test_the_okrug_profile_of_an_okrug_without_villages_or_figures_says_so(clien
     assert "No indicator figures are loaded for this okrug yet." in html
     assert "No rural settlement of this okrug is loaded." in html
     assert_escaped(html)
+
+
+def test_the_okrug_profile_shows_the_councils_sittings_held_and_the_next_one(client):
+    okrug = OkrugFactory.create()
+    council = CouncilFactory.create(okrug=okrug)
+    now = timezone.now()
+    MeetingFactory.create(council=council, status=Meeting.Status.CLOSED, starts_at=now - datetime.timedelta(days=30))
+    MeetingFactory.create(council=council, status=Meeting.Status.CLOSED, starts_at=now - datetime.timedelta(days=60))
+    upcoming = MeetingFactory.create(
+        council=council, status=Meeting.Status.PUBLISHED, starts_at=now + datetime.timedelta(days=9)
+    )
+
+    html = page(speaking(client, "en").get(f"/indicators/okrug/{okrug.kato}/"))
+
+    assert 'data-figure="sittings">2<' in html
+    assert f'href="/sittings/{upcoming.pk}/"' in html
