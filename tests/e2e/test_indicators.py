@@ -78,9 +78,10 @@ def test_a_visitor_reads_an_okrug_profile_chart_then_the_map_of_districts(browse
         page.locator("nav.dashboard-links").get_by_role("link", name="Map of districts").click()
     expect(page).to_have_url(f"{live_site.url}/indicators/map/{REGION}/")
     table_rows = page.locator("table.map-table tbody tr")
-    expect(table_rows).to_have_count(13)
+    expect(table_rows.first).to_be_visible()
     if not live_site.has_boundaries:
         pytest.skip("the shared district boundaries are not available: the table stands in for the map")
+    expect(table_rows).to_have_count(13)  # the national classifier and the boundaries come together
     expect(page.locator("#choropleth")).to_have_attribute("data-drawn", "13")
     shading = json.loads(page.locator("#map-shading").inner_text())
     drawn_fills = page.locator("#choropleth path.leaflet-interactive").evaluate_all(
