@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kenes.meetings",
     "kenes.accountability",
     "kenes.indicators",
+    "kenes.notifications",
     "kenes.demo",
 ]
 
@@ -134,6 +135,23 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kenes@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# Notifications (decision 0009). SMS goes to an HTTP gateway (POST JSON with a bearer token and an
+# Idempotency-Key header); Telegram through the Bot API. Without a URL or token the channel writes
+# to the log instead of sending (development and `make demo`).
+KENES_SMS_URL = env_str("KENES_SMS_URL", "")
+KENES_SMS_TOKEN = env_str("KENES_SMS_TOKEN", "")
+KENES_TELEGRAM_API = env_str("KENES_TELEGRAM_API", "https://api.telegram.org")
+KENES_TELEGRAM_BOT_TOKEN = env_str("KENES_TELEGRAM_BOT_TOKEN", "")
+KENES_TELEGRAM_BOT_NAME = env_str("KENES_TELEGRAM_BOT_NAME", "kenes_bot")
+KENES_TELEGRAM_WEBHOOK_SECRET = env_str("KENES_TELEGRAM_WEBHOOK_SECRET", "")
+KENES_NOTIFY_MAX_ATTEMPTS = env_int("KENES_NOTIFY_MAX_ATTEMPTS", 6)
+KENES_NOTIFY_TIMEOUT_SECONDS = env_int("KENES_NOTIFY_TIMEOUT_SECONDS", 10)
 
 # Kazakh first, Russian second, English third.
 LANGUAGE_CODE = "kk"

@@ -43,6 +43,7 @@ from kenes.accountability.selectors import (
 from kenes.core.audit import record_audit
 from kenes.core.calendar import add_working_days
 from kenes.core.errors import DomainError
+from kenes.core.events import publish
 from kenes.meetings.models import Recommendation
 from kenes.meetings.permissions import can_run_council_meetings
 from kenes.proposals import services as proposals_services
@@ -282,6 +283,7 @@ def answer_recommendation(
             "late": current.answered_late,
         },
     )
+    publish("recommendation.answered", recommendation_id=current.pk)
     _copy_back(recommendation, current, ("status", "answered_on", "answer_kind"))
     return answer
 
@@ -360,6 +362,7 @@ def forward_recommendation(
         before=before,
         after={**_facts(current), "answer": answer.pk, "reason": why},
     )
+    publish("recommendation.forwarded", recommendation_id=current.pk)
     _copy_back(recommendation, current, ("addressee_kind", "addressee_name", "received_on", "due_on", "overdue_since"))
     return answer
 
@@ -442,6 +445,7 @@ def extend_deadline(
         before=before,
         after={**_facts(current), "answer": answer.pk, "reason": why},
     )
+    publish("recommendation.extended", recommendation_id=current.pk)
     _copy_back(recommendation, current, ("due_on",))
     return answer
 
@@ -640,6 +644,7 @@ def check_deadlines(*, today: datetime.date | None = None) -> DeadlineRun:
         )
         if created:
             _escalate(current, escalation, day)
+            publish("recommendation.overdue", recommendation_id=current.pk)
             escalated += 1
     return DeadlineRun(marked=marked, escalated=escalated)
 

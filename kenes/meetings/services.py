@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from kenes.core.audit import record_audit
 from kenes.core.calendar import add_working_days
 from kenes.core.errors import DomainError
+from kenes.core.events import publish
 from kenes.councils.models import Council, Member
 from kenes.meetings import rules
 from kenes.meetings.models import (
@@ -299,6 +300,7 @@ def publish_agenda(*, actor: Any, meeting: Meeting, late_notice_reason: str = ""
     current.late_notice_reason = reason if is_late else ""
     current.save(update_fields=["status", "published_at", "late_notice_reason"])
     record_audit(actor=actor, action="meeting.published", target=current, before=before, after=_meeting_facts(current))
+    publish("sitting.announced", meeting_id=current.pk)
     _copy(meeting, current, ("status", "published_at", "late_notice_reason"))
     return current
 
@@ -360,8 +362,33 @@ def cancel_meeting(*, actor: Any, meeting: Meeting, reason: str = "") -> Meeting
     after = _meeting_facts(current)
     after["reason"] = _text(reason, limit=REASON_MAX, code="reason")
     record_audit(actor=actor, action="meeting.cancelled", target=current, before=before, after=after)
+    publish("sitting.cancelled", meeting_id=current.pk)
     _copy(meeting, current, ("status",))
     return current
+
+
+REMINDER_WINDOW = datetime.timedelta(hours=24)
+
+
+@transaction.atomic
+def remind_upcoming_sittings(
+    *, now: datetime.datetime | None = None, within: datetime.timedelta = REMINDER_WINDOW
+) -> int:
+    """Publishes "sitting.soon" for every announced sitting starting within `within` from now; returns
+    how many. Run it as often as you like: the notifications app tells people about a sitting once
+    (it keeps the marker, this app keeps no reminder state). The rows are locked so two runs at once
+    take turns (on PostgreSQL the second skips the sittings the first is reminding of)."""
+    moment = now or timezone.now()
+    rows = Meeting.objects.filter(
+        status=Meeting.Status.PUBLISHED, starts_at__gt=moment, starts_at__lte=moment + within
+    ).order_by("starts_at", "id")
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(of=("self",), skip_locked=True)
+    reminded = 0
+    for meeting in rows:
+        publish("sitting.soon", meeting_id=meeting.pk)
+        reminded += 1
+    return reminded
 
 
 # Attendance --------------------------------------------------------------------------------------
@@ -465,6 +492,7 @@ def open_vote(*, actor: Any, item: AgendaItem) -> AgendaItem:
     current.opened_at = timezone.now()
     current.save(update_fields=["vote_state", "opened_at"])
     record_audit(actor=actor, action="meeting.vote_opened", target=current, before=before, after=_item_facts(current))
+    publish("vote.opened", item_id=current.pk)
     _copy(item, current, ("vote_state", "opened_at"))
     return current
 
@@ -765,6 +793,7 @@ __all__ = [
     "publish_agenda",
     "record_attendance",
     "record_paper_tally",
+    "remind_upcoming_sittings",
     "remove_agenda_item",
     "schedule_meeting",
     "send_recommendation",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from kenes.core.audit import record_audit
 from kenes.core.calendar import add_working_days
 from kenes.core.errors import DomainError
+from kenes.core.events import publish
 from kenes.councils.models import Council
 from kenes.proposals import permissions
 from kenes.proposals.lifecycle import (
@@ -333,6 +334,7 @@ def _transition(
     if related is not None:
         after["related"] = related.pk
     record_audit(actor=actor, action=action, target=current, before=before, after=after)
+    publish("proposal.status_changed", proposal_id=current.pk, status=target)
     return current
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from kenes.core.audit import record_audit
 from kenes.core.calendar import add_months
 from kenes.core.errors import DomainError
+from kenes.core.events import publish as publish_event  # `create_offer` has a `publish` flag
 from kenes.relocation.models import (
     Applicant,
     Application,
@@ -323,6 +324,8 @@ def create_offer(
         **values,
     )
     record_audit(actor=actor, action="relocation.offer_created", target=offer, after=_offer_facts(offer))
+    if publish:
+        publish_event("offer.published", offer_id=offer.pk)
     return offer
 
 
@@ -367,6 +370,7 @@ def publish_offer(*, actor: Any, offer: Offer) -> Offer:
     record_audit(
         actor=actor, action="relocation.offer_published", target=current, before=before, after=_offer_facts(current)
     )
+    publish_event("offer.published", offer_id=current.pk)
     _copy_back(offer, current)
     return current
 
