@@ -11,6 +11,7 @@ from kenes.core.errors import DomainError
 from kenes.councils.api import router as councils_router
 from kenes.indicators.api import router as indicators_router
 from kenes.meetings.api import router as meetings_router
+from kenes.notifications.api import router as notifications_router
 from kenes.proposals.api import router as proposals_router
 from kenes.relocation.api import router as relocation_router
 from kenes.territory.api import router as territory_router
@@ -49,3 +50,4 @@ api.add_router("/meetings/", meetings_router)
 api.add_router("/accountability/", accountability_router)
 api.add_router("/relocation/", relocation_router)
 api.add_router("/indicators/", indicators_router)
+api.add_router("/notifications/", notifications_router)

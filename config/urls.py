@@ -16,6 +16,7 @@ urlpatterns = [
     path("accountability/", include("kenes.accountability.urls")),
     path("relocation/", include("kenes.relocation.urls")),
     path("indicators/", include("kenes.indicators.urls")),
+    path("notifications/", include("kenes.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

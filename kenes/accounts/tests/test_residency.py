@@ -223,8 +223,9 @@ def test_the_profile_page_stays_within_its_query_budget(
     client.force_login(profile.user)
 
     # Session, user, resident profile, roles with their territories, API tokens, the demo flag,
-    # and whether the menu shows the inbox link (one look at the staff roles).
-    with django_assert_max_num_queries(7):  # type: ignore[operator]
+    # whether the menu shows the inbox link (one look at the staff roles) and the menu's unread
+    # notices count (kenes.notifications).
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
         page = client.get(reverse("accounts:profile")).content.decode()
 
     assert page.count("<li>") >= 4

@@ -127,7 +127,8 @@ def test_the_proposal_page_runs_in_a_fixed_number_of_queries(
     client = signed_in(neighbour)
 
     # Signed in: one query more for the menu's inbox link (kenes.accountability).
-    with django_assert_max_num_queries(18):
+    # One more for the menu's unread notices count (kenes.notifications).
+    with django_assert_max_num_queries(19):
         page(client.get(detail(proposal)))
 
 

@@ -190,7 +190,8 @@ def test_the_okrug_list_runs_in_a_fixed_number_of_queries(
     client = signed_in(resident_of(council.okrug))
 
     # Signed in: one query more for the menu's inbox link (kenes.accountability).
-    with django_assert_max_num_queries(10):
+    # One more for the menu's unread notices count (kenes.notifications).
+    with django_assert_max_num_queries(11):
         page(client.get(reverse("proposals:okrug", args=[council.okrug.kato])))
 
 
@@ -618,5 +619,6 @@ def test_my_proposals_runs_in_a_fixed_number_of_queries(
     client = signed_in(resident)
 
     # Signed in: one query more for the menu's inbox link (kenes.accountability).
-    with django_assert_max_num_queries(7):
+    # One more for the menu's unread notices count (kenes.notifications).
+    with django_assert_max_num_queries(8):
         page(client.get(reverse("proposals:mine")))

@@ -88,7 +88,8 @@ def test_the_queue_runs_in_a_fixed_number_of_queries(
         submitted(council)
 
     # Signed in: one query more for the menu's inbox link (kenes.accountability).
-    with django_assert_max_num_queries(6):
+    # One more for the menu's unread notices count (kenes.notifications).
+    with django_assert_max_num_queries(7):
         page(coordinator.get(reverse("proposals:queue")))
 
 

@@ -351,9 +351,9 @@ def test_my_applications_show_status_and_steps_within_a_fixed_query_budget(
     someone_elses = ApplicationFactory.create()
     client = signed_in(applicant.user)
 
-    # Session, user, the menu's inbox check, the applicant with household and wishes, the
-    # applications, their steps, the demo flag.
-    with django_assert_max_num_queries(9) as few:
+    # Session, user, the menu's inbox check and unread notices count, the applicant with household
+    # and wishes, the applications, their steps, the demo flag.
+    with django_assert_max_num_queries(10) as few:
         html = page(client.get(reverse("relocation:my_applications")))
 
     assert_escaped(html)
