@@ -5,23 +5,10 @@ audited services (the inbox pages and the API), so nothing here can be added, ed
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from kenes.accountability.models import Answer, Escalation, ProgressPhoto, ProgressReport, RecommendationEvent
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from kenes.core.admin import ReadOnlyMixin
 
 
 @admin.register(Answer)

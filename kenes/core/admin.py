@@ -10,6 +10,19 @@ from kenes.core.calendar import remove_calendar_override, set_calendar_override
 from kenes.core.models import CalendarOverride
 
 
+class ReadOnlyMixin:
+    """For rows written only by the audited services: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
     """Late government transfers of days off. Saved through the calendar's audited functions; the

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
+from kenes.core.admin import ReadOnlyMixin
 from kenes.councils.models import Charter, CharterSeatRule, CharterSizeBand, Coordinator, Council, Member, Pilot
 
 
@@ -105,17 +106,8 @@ class CouncilAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Rows written only by the audited services; never deleted, so their history stays public."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Member)

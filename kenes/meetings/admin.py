@@ -7,23 +7,10 @@ shown only as totals on their agenda item; no admin page shows both, nor anythin
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kenes.core.admin import ReadOnlyMixin
 from kenes.meetings.models import AgendaItem, Attendance, Guest, Meeting, Recommendation, SecretTally, Vote
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AgendaItemInline(ReadOnlyMixin, admin.TabularInline):

@@ -5,27 +5,19 @@ services and the worker. The one action, sending failed messages again, goes thr
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kenes.core.admin import ReadOnlyMixin
 from kenes.core.errors import DomainError
 from kenes.notifications import permissions, services
 from kenes.notifications.models import Contact, Notice, NotificationEvent, OutboxMessage, Preference
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Contact)

@@ -103,48 +103,49 @@ def _recommendation_url(recommendation: Recommendation) -> str:
     return reverse("accountability:recommendation", args=[recommendation.pk])
 
 
-def recommendation_answered(recommendation: Recommendation) -> Message:
-    values = {"number": recommendation.number}
-    title = _("Recommendation %(number)s answered") % values
-    headline = _("%(addressee)s answered: %(answer)s.") % {
-        "addressee": recommendation.addressee_name,
-        "answer": recommendation.get_answer_kind_display(),
-    }
+def _recommendation_message(recommendation: Recommendation, *, title: str, headline: str) -> Message:
     body = _lines(headline, _recommendation_text(recommendation))
     return Message(title=title, body=body, url=_recommendation_url(recommendation))
+
+
+def _due(recommendation: Recommendation) -> str:
+    return _day(recommendation.due_on) if recommendation.due_on else "—"
+
+
+def recommendation_answered(recommendation: Recommendation) -> Message:
+    return _recommendation_message(
+        recommendation,
+        title=_("Recommendation %(number)s answered") % {"number": recommendation.number},
+        headline=_("%(addressee)s answered: %(answer)s.")
+        % {"addressee": recommendation.addressee_name, "answer": recommendation.get_answer_kind_display()},
+    )
 
 
 def recommendation_forwarded(recommendation: Recommendation) -> Message:
-    values = {"number": recommendation.number}
-    title = _("Recommendation %(number)s forwarded") % values
-    headline = _("Forwarded to %(addressee)s; the answer is due by %(date)s.") % {
-        "addressee": recommendation.addressee_name,
-        "date": _day(recommendation.due_on) if recommendation.due_on else "—",
-    }
-    body = _lines(headline, _recommendation_text(recommendation))
-    return Message(title=title, body=body, url=_recommendation_url(recommendation))
+    return _recommendation_message(
+        recommendation,
+        title=_("Recommendation %(number)s forwarded") % {"number": recommendation.number},
+        headline=_("Forwarded to %(addressee)s; the answer is due by %(date)s.")
+        % {"addressee": recommendation.addressee_name, "date": _due(recommendation)},
+    )
 
 
 def recommendation_extended(recommendation: Recommendation) -> Message:
-    values = {"number": recommendation.number}
-    title = _("Recommendation %(number)s: deadline extended") % values
-    headline = _("%(addressee)s extended the answer deadline to %(date)s.") % {
-        "addressee": recommendation.addressee_name,
-        "date": _day(recommendation.due_on) if recommendation.due_on else "—",
-    }
-    body = _lines(headline, _recommendation_text(recommendation))
-    return Message(title=title, body=body, url=_recommendation_url(recommendation))
+    return _recommendation_message(
+        recommendation,
+        title=_("Recommendation %(number)s: deadline extended") % {"number": recommendation.number},
+        headline=_("%(addressee)s extended the answer deadline to %(date)s.")
+        % {"addressee": recommendation.addressee_name, "date": _due(recommendation)},
+    )
 
 
 def recommendation_overdue(recommendation: Recommendation) -> Message:
-    values = {"number": recommendation.number}
-    title = _("Answer overdue: recommendation %(number)s") % values
-    headline = _("%(addressee)s has not answered by %(date)s.") % {
-        "addressee": recommendation.addressee_name,
-        "date": _day(recommendation.due_on) if recommendation.due_on else "—",
-    }
-    body = _lines(headline, _recommendation_text(recommendation))
-    return Message(title=title, body=body, url=_recommendation_url(recommendation))
+    return _recommendation_message(
+        recommendation,
+        title=_("Answer overdue: recommendation %(number)s") % {"number": recommendation.number},
+        headline=_("%(addressee)s has not answered by %(date)s.")
+        % {"addressee": recommendation.addressee_name, "date": _due(recommendation)},
+    )
 
 
 # From City to Village -----------------------------------------------------------------------------
