@@ -55,6 +55,8 @@ class MeetingItemOut(Schema):
     place: str
     online_link: str
     late_notice_reason: str = Field(description="Why the agenda was announced late; empty when on time")
+    changed_at: datetime.datetime | None = Field(description="When the announced date, place or kind last changed")
+    change_reason: str = Field(description="Why it changed; empty when it never did")
 
 
 class NamedVoteOut(Schema):
@@ -133,6 +135,14 @@ class AttendanceOut(Schema):
     member: int
     present: bool
     quorum: QuorumOut
+
+
+class ChangeIn(Schema):
+    starts_at: datetime.datetime = Field(description="New start, with its UTC offset (local time if none)")
+    kind: KindCode
+    place: str = Field("", max_length=300)
+    online_link: str = Field("", max_length=200)
+    reason: str = Field("", max_length=500, description="Required once the sitting is announced; shown publicly")
 
 
 class CloseIn(Schema):
@@ -240,6 +250,8 @@ def meeting_item_out(meeting: Meeting) -> dict[str, Any]:
         "place": meeting.place,
         "online_link": meeting.online_link,
         "late_notice_reason": meeting.late_notice_reason,
+        "changed_at": meeting.changed_at,
+        "change_reason": meeting.change_reason,
     }
 
 
@@ -358,6 +370,22 @@ def meeting(request: HttpRequest, meeting_id: int = Path(..., ge=1, description=
 
 
 # Writes ---------------------------------------------------------------------------------------
+
+
+@router.post(
+    "{meeting_id}/change",
+    auth=token_or_session,
+    response={200: MeetingItemOut, **WRITE_ERRORS},
+    summary="Change the date, place or kind of a sitting not started yet (the secretary)",
+    description=WRITES
+    + " Once the sitting is announced a reason is required and members and residents are told of the change.",
+)
+def change(
+    request: HttpRequest, payload: ChangeIn, meeting_id: int = Path(..., ge=1, description="Id of the sitting")
+) -> dict[str, Any]:
+    found = _running(request, meeting_id)
+    services.update_meeting(actor=_actor(request), meeting=found, **payload.dict())
+    return meeting_item_out(found)
 
 
 @router.post(

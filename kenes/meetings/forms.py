@@ -42,6 +42,29 @@ class ScheduleForm(forms.Form):
         }
 
 
+class ChangeForm(ScheduleForm):
+    """The console's "change the date or place" form; the reason is asked once the sitting is announced."""
+
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Residents see it on the sitting's page and in the message about the change."),
+    )
+
+    def __init__(self, *args: Any, announced: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "change")
+        super().__init__(*args, **kwargs)
+        if announced:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
+
+    def values(self) -> dict[str, Any]:
+        return {**super().values(), "reason": self.cleaned_data.get("reason", "")}
+
+
 class AddProposalForm(forms.Form):
     proposal = forms.ModelChoiceField(label=_("Proposal ready for the agenda"), queryset=Proposal.objects.none())
     vote_method = forms.ChoiceField(

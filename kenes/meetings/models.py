@@ -38,6 +38,11 @@ class Meeting(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # Filled when the agenda is published later than the charter's notice days allow.
     late_notice_reason = models.CharField(_("reason for late notice"), max_length=500, blank=True)
+    # Set when an announced sitting's date, place or kind is changed: when, why, and how many times
+    # (the calendar feed's SEQUENCE, so calendars replace the old entry).
+    changed_at = models.DateTimeField(null=True, blank=True)
+    change_reason = models.CharField(_("reason for the change"), max_length=500, blank=True)
+    revision = models.PositiveSmallIntegerField(default=0)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     chair = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -51,6 +56,11 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(status="cancelled") | Q(published_at__isnull=False),
                 name="meeting_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=(Q(changed_at__isnull=True) & Q(change_reason="") & Q(revision=0))
+                | (Q(changed_at__isnull=False) & ~Q(change_reason="") & Q(revision__gt=0)),
+                name="meeting_change_has_reason",
             ),
         ]
 

@@ -191,23 +191,50 @@ def update_meeting(
     kind: str,
     place: str = "",
     online_link: str = "",
+    reason: str = "",
 ) -> Meeting:
-    """Changes the date, place or kind while the sitting is still being prepared."""
+    """Changes the date, place or kind of a sitting not started yet.
+
+    While it is being prepared nobody has been told, so nothing more is needed. Once announced, the
+    change needs a stated reason, the new time must be in the future, something must actually change,
+    and everyone who was told hears of it ("sitting.changed"); the public page shows the reason."""
     current = _locked_meeting(meeting)
     _actor_may_run(actor, current)
-    _require_status(current, Meeting.Status.DRAFT)
+    _require_status(current, Meeting.Status.DRAFT, Meeting.Status.PUBLISHED)
     before = _meeting_facts(current)
     if kind not in Meeting.Kind.values:
         raise _invalid(_("Choose the kind of sitting."), "invalid_kind")
-    current.starts_at = timezone.make_aware(starts_at) if timezone.is_naive(starts_at) else starts_at
-    current.kind = kind
-    current.place = _text(place, limit=300, code="place")
-    current.online_link = _text(online_link, limit=200, code="online_link")
-    if not current.place and not current.online_link:
+    moment = timezone.make_aware(starts_at) if timezone.is_naive(starts_at) else starts_at
+    place = _text(place, limit=300, code="place")
+    online_link = _text(online_link, limit=200, code="online_link")
+    if not place and not online_link:
         raise _invalid(_("Give the place of the sitting or an online link."), "place_or_link_required")
-    current.save(update_fields=["starts_at", "kind", "place", "online_link"])
-    record_audit(actor=actor, action="meeting.updated", target=current, before=before, after=_meeting_facts(current))
-    _copy(meeting, current, ("starts_at", "kind", "place", "online_link"))
+    announced = current.status == Meeting.Status.PUBLISHED
+    fields = ["starts_at", "kind", "place", "online_link"]
+    if announced:
+        reason = _text(reason, limit=500, code="reason")
+        if (moment, kind, place, online_link) == (current.starts_at, current.kind, current.place, current.online_link):
+            raise _invalid(_("Nothing is changed: give a new date, place or kind."), "nothing_changed")
+        if moment <= timezone.now():
+            raise _invalid(_("An announced sitting can only be moved to a time still to come."), "starts_in_past")
+        if not reason:
+            raise _invalid(
+                _("The sitting is already announced: say why it changes; residents will see it."),
+                "change_needs_reason",
+            )
+        current.changed_at = timezone.now()
+        current.change_reason = reason
+        current.revision += 1
+        fields += ["changed_at", "change_reason", "revision"]
+    current.starts_at, current.kind, current.place, current.online_link = moment, kind, place, online_link
+    current.save(update_fields=fields)
+    after = _meeting_facts(current)
+    if announced:
+        after["change_reason"] = current.change_reason
+    record_audit(actor=actor, action="meeting.updated", target=current, before=before, after=after)
+    if announced:
+        publish("sitting.changed", meeting_id=current.pk, revision=current.revision)
+    _copy(meeting, current, tuple(fields))
     return current
 
 

@@ -31,6 +31,7 @@ from kenes.meetings.forms import (
     AddProposalForm,
     AddQuestionForm,
     BallotForm,
+    ChangeForm,
     CloseVoteForm,
     GuestForm,
     PaperTallyForm,
@@ -124,6 +125,7 @@ def _calendar(*, council: Council, meetings: list[Meeting], url_of: Any, host: s
             "BEGIN:VEVENT",
             f"UID:meeting-{meeting.pk}@{host}",
             f"DTSTAMP:{stamp}",
+            f"SEQUENCE:{meeting.revision}",
             f"DTSTART:{_utc(meeting.starts_at)}",
             f"DTEND:{_utc(meeting.starts_at + datetime.timedelta(hours=2))}",
             f"SUMMARY:{_ical_text(summary)}",
@@ -292,6 +294,8 @@ def _console_page(request: HttpRequest, meeting: Meeting, *, status: int = 200, 
         "proposal_form": bound.get("proposal") or AddProposalForm(proposals=_ready_proposals(meeting)),
         "question_form": bound.get("question") or AddQuestionForm(),
         "publish_form": bound.get("publish") or PublishForm(),
+        "change_form": bound.get("change") or _change_form(meeting),
+        "changeable": meeting.status in (Meeting.Status.DRAFT, Meeting.Status.PUBLISHED),
         "guest_form": bound.get("guest") or GuestForm(),
         "late_notice_needed": draft and _late_notice_needed(meeting),
         "editable": draft,
@@ -386,6 +390,31 @@ def _publish(request: HttpRequest, meeting: Meeting) -> Outcome:
     return _("The agenda is published: residents can see it.")
 
 
+def _change_form(meeting: Meeting, data: Any = None) -> ChangeForm:
+    initial = {
+        "starts_at": timezone.localtime(meeting.starts_at).replace(tzinfo=None),
+        "kind": meeting.kind,
+        "place": meeting.place,
+        "online_link": meeting.online_link,
+    }
+    return ChangeForm(data, initial=initial, announced=meeting.status == Meeting.Status.PUBLISHED)
+
+
+def _change(request: HttpRequest, meeting: Meeting) -> Outcome:
+    form = _change_form(meeting, request.POST)
+    if not form.is_valid():
+        return {"change": form}
+    try:
+        services.update_meeting(actor=request.user, meeting=meeting, **form.values())
+    except DomainError as error:
+        field = {"change_needs_reason": "reason", "starts_in_past": "starts_at"}.get(error.code)
+        _refuse(form, error, field)
+        return {"change": form}
+    if meeting.status == Meeting.Status.PUBLISHED:
+        return _("The sitting is changed: members and residents are told.")
+    return _("The date and place are saved.")
+
+
 def _open(request: HttpRequest, meeting: Meeting) -> Outcome:
     services.open_meeting(actor=request.user, meeting=meeting)
     return _("The sitting is open: record who is present.")
@@ -473,6 +502,7 @@ _ACTIONS = {
     "add_question": _add_question,
     "remove_item": _remove_item,
     "publish": _publish,
+    "change": _change,
     "open": _open,
     "attendance": _attendance,
     "left": _left,

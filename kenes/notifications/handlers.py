@@ -117,12 +117,17 @@ def on_sitting_cancelled(event: Event) -> None:
 
 
 def on_sitting_soon(event: Event) -> None:
-    """Once per sitting, however often the reminder runs: the event's unique once_key sees to it."""
+    """Once per sitting and time, however often the reminder runs: the event's unique once_key sees to
+    it; a sitting moved after its reminder (a new revision) is reminded of again."""
     meeting = _meeting(event)
     if meeting.status != Meeting.Status.PUBLISHED:
         return
     _announce_sitting(
-        event, meeting, EventType.SITTING_SOON, messages.sitting_soon, once_key=f"sitting.soon:{meeting.pk}"
+        event,
+        meeting,
+        EventType.SITTING_SOON,
+        messages.sitting_soon,
+        once_key=f"sitting.soon:{meeting.pk}:{meeting.revision}",
     )
 
 

@@ -69,7 +69,10 @@ def sitting_announced(meeting: Meeting) -> Message:
 
 def sitting_changed(meeting: Meeting) -> Message:
     title = _("Sitting changed: %(date)s at %(time)s") % _when(meeting.starts_at)
-    headline = _("The time or place of the sitting has changed.")
+    headline = _lines(
+        _("The time or place of the sitting has changed."),
+        _("Reason: %(reason)s") % {"reason": meeting.change_reason} if meeting.change_reason else "",
+    )
     return Message(title=title, body=_sitting_body(meeting, headline), url=_sitting_url(meeting))
 
 

@@ -197,3 +197,31 @@ def test_it_lists_a_councils_recommendations(client, sitting):
     assert body[0]["status"] == "adopted"
     assert body[0]["due_on"] is None
     assert body[0]["adopted_on"] == str(datetime.date.fromisoformat(body[0]["adopted_on"]))
+
+
+def test_the_secretary_moves_an_announced_sitting_by_api_and_the_reason_is_public(client, sitting):
+    announced = MeetingFactory.create(
+        council=sitting.council,
+        status=Meeting.Status.PUBLISHED,
+        published_at=datetime.datetime.now(datetime.UTC),
+        starts_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=10),
+    )
+    body = {
+        "starts_at": (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=20)).isoformat(),
+        "kind": "extraordinary",
+        "place": "Мәдениет үйі",
+    }
+
+    no_reason = post(client, f"{announced.pk}/change", sitting.secretary, body)
+    member = post(client, f"{announced.pk}/change", sitting.members[3].user, {**body, "reason": "Бөтен"})
+    moved = post(client, f"{announced.pk}/change", sitting.secretary, {**body, "reason": "Жөндеу"})
+    running = post(client, f"{sitting.meeting.pk}/change", sitting.secretary, {**body, "reason": "Кеш"})
+
+    assert (no_reason.status_code, no_reason.json()["code"]) == (422, "change_needs_reason")
+    assert member.status_code == 404
+    assert moved.status_code == 200
+    assert (moved.json()["kind"], moved.json()["change_reason"]) == ("extraordinary", "Жөндеу")
+    assert moved.json()["changed_at"] is not None
+    assert (running.status_code, running.json()["code"]) == (409, "wrong_meeting_status")
+    public = client.get(f"{API}{announced.pk}").json()
+    assert (public["place"], public["change_reason"]) == ("Мәдениет үйі", "Жөндеу")

@@ -244,3 +244,62 @@ def test_an_unknown_item_or_action_is_refused() -> None:
 
     assert post(secretary, existing.meeting, "open_vote", item=other.pk).status_code == 404
     assert post(secretary, existing.meeting, "launch").status_code == 400
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_secretary_moves_an_announced_sitting_and_the_public_page_gives_the_reason(language: str) -> None:
+    existing = sitting_with_members(3)
+    secretary = signed_in(existing.secretary, language)
+    meeting = MeetingFactory.create(
+        council=existing.council,
+        status=Meeting.Status.PUBLISHED,
+        published_at=timezone.now(),
+        starts_at=timezone.now() + datetime.timedelta(days=10),
+    )
+    new_start = timezone.now() + datetime.timedelta(days=15)
+    form = {"change-starts_at": local_input(new_start), "change-kind": "regular", "change-place": "Мәдениет үйі"}
+
+    console = page(secretary.get(reverse("meetings:console", args=[meeting.pk])))
+    assert 'name="change-reason"' in console
+    assert 'name="change-starts_at"' in console
+
+    refused = post(secretary, meeting, "change", **form)
+    assert refused.status_code == 400
+    assert "errorlist" in refused.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).revision == 0
+
+    moved = post(secretary, meeting, "change", **form, **{"change-reason": f"Жөндеу {SCRIPT}"})
+    assert moved.status_code == 302
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.place, stored.revision, local_input(stored.starts_at)) == ("Мәдениет үйі", 1, local_input(new_start))
+    public = page(Client().get(reverse("meetings:detail", args=[meeting.pk])))
+    assert escape(f"Жөндеу {SCRIPT}") in public
+    assert_escaped(public)
+    listing = page(Client().get(reverse("meetings:council", args=[existing.council.okrug.kato])))
+    assert escape(f"Жөндеу {SCRIPT}") in listing
+    calendar = Client().get(reverse("meetings:ical", args=[existing.council.okrug.kato])).content.decode()
+    assert "SEQUENCE:1" in calendar
+
+
+def test_a_draft_is_changed_without_a_reason_field() -> None:
+    existing = sitting_with_members(3)
+    secretary = signed_in(existing.secretary)
+    meeting = MeetingFactory.create(council=existing.council, starts_at=timezone.now() + datetime.timedelta(days=9))
+    console = page(secretary.get(reverse("meetings:console", args=[meeting.pk])))
+    assert 'name="change-reason"' not in console
+
+    response = post(
+        secretary,
+        meeting,
+        "change",
+        **{
+            "change-starts_at": local_input(meeting.starts_at),
+            "change-kind": "hearing",
+            "change-place": "",
+            "change-online_link": "https://meet.example.kz/a",
+        },
+    )
+
+    assert response.status_code == 302
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.kind, stored.online_link, stored.revision) == ("hearing", "https://meet.example.kz/a", 0)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kenes.core.errors import DomainError
+from kenes.core.events import captured
 from kenes.core.models import AuditEntry
 from kenes.councils.models import Member
 from kenes.councils.tests.factories import CouncilFactory, MemberFactory
@@ -115,6 +117,98 @@ def test_a_late_notice_needs_a_stated_reason(secretary_and_council):
     reason = "Су құбырындағы апат <script>"
     published = services.publish_agenda(actor=secretary, meeting=meeting, late_notice_reason=reason)
     assert published.late_notice_reason == reason
+
+
+def _announced(secretary, council, *, days: float = 10) -> Meeting:
+    meeting = schedule(secretary, council, days=days)
+    services.add_agenda_item(actor=secretary, meeting=meeting, title="Жол жөндеу")
+    return services.publish_agenda(actor=secretary, meeting=meeting)
+
+
+def _move(secretary, meeting, *, days: float, place: str = "Мәдениет үйі", reason: str = "") -> Meeting:
+    return services.update_meeting(
+        actor=secretary,
+        meeting=meeting,
+        starts_at=timezone.now() + datetime.timedelta(days=days),
+        kind=meeting.kind,
+        place=place,
+        reason=reason,
+    )
+
+
+def test_a_draft_is_changed_quietly_without_a_reason(secretary_and_council):
+    secretary, council = secretary_and_council
+    meeting = schedule(secretary, council)
+    with captured() as events:
+        changed = _move(secretary, meeting, days=12)
+    assert changed.place == "Мәдениет үйі"
+    assert (changed.changed_at, changed.change_reason, changed.revision) == (None, "", 0)
+    assert events == []
+
+
+def test_an_announced_sitting_is_moved_with_a_reason_everyone_can_see(secretary_and_council):
+    secretary, council = secretary_and_council
+    meeting = _announced(secretary, council)
+    refused("change_needs_reason", _move, secretary=secretary, meeting=meeting, days=12)
+    with captured() as events:
+        moved = _move(secretary, meeting, days=12, reason="Мектеп залы жөндеуде <b>")
+    assert [(event.kind, event.payload) for event in events] == [
+        ("sitting.changed", {"meeting_id": meeting.pk, "revision": 1})
+    ]
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.status, stored.place, stored.change_reason, stored.revision) == (
+        Meeting.Status.PUBLISHED,
+        "Мәдениет үйі",
+        "Мектеп залы жөндеуде <b>",
+        1,
+    )
+    assert stored.changed_at is not None
+    assert moved.revision == 1
+    audit = AuditEntry.objects.filter(action="meeting.updated", target_id=str(meeting.pk)).get()
+    assert audit.after is not None
+    assert audit.after["change_reason"] == "Мектеп залы жөндеуде <b>"
+    again = _move(secretary, stored, days=14, reason="Тағы да")
+    assert again.revision == 2
+
+
+def test_an_announced_sitting_is_not_moved_into_the_past_nor_to_the_same_time(secretary_and_council):
+    secretary, council = secretary_and_council
+    meeting = _announced(secretary, council)
+    refused("starts_in_past", _move, secretary=secretary, meeting=meeting, days=-1, reason="Қате")
+    refused(
+        "nothing_changed",
+        services.update_meeting,
+        actor=secretary,
+        meeting=meeting,
+        starts_at=meeting.starts_at,
+        kind=meeting.kind,
+        place=meeting.place,
+        online_link=meeting.online_link,
+        reason="Ештеңе",
+    )
+    assert Meeting.objects.get(pk=meeting.pk).revision == 0
+
+
+def test_a_sitting_under_way_or_over_cannot_be_moved(secretary_and_council):
+    secretary, council = secretary_and_council
+    running = services.open_meeting(actor=secretary, meeting=_announced(secretary, council))
+    refused("wrong_meeting_status", _move, secretary=secretary, meeting=running, days=3, reason="Кеш")
+    cancelled = services.cancel_meeting(actor=secretary, meeting=schedule(secretary, council))
+    refused("meeting_over", _move, secretary=secretary, meeting=cancelled, days=3, reason="Кеш")
+
+
+def test_only_who_runs_the_council_may_move_its_sitting(secretary_and_council):
+    secretary, council = secretary_and_council
+    meeting = _announced(secretary, council)
+    outsider = member_of(CouncilFactory.create())
+    refused("forbidden", _move, secretary=outsider, meeting=meeting, days=12, reason="Бөтен")
+
+
+def test_the_database_refuses_a_change_without_its_reason(secretary_and_council):
+    secretary, council = secretary_and_council
+    meeting = _announced(secretary, council)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(changed_at=timezone.now(), revision=1)
 
 
 def test_a_draft_sitting_is_not_public(secretary_and_council):

@@ -428,16 +428,68 @@ def test_an_offer_created_published_is_told_and_one_kept_as_a_draft_is_not(publi
     assert Notice.objects.filter(user_id=suited.user_id).exists() is published
 
 
-# An event no service publishes yet ----------------------------------------------------------------
-
-
-def test_a_changed_sitting_is_told_like_an_announced_one(council: Council) -> None:
-    member = member_of(council)
+def test_moving_an_announced_sitting_tells_everyone_told_before_with_the_reason(council: Council) -> None:
+    secretary = council_officer(council)
+    member = speaks(member_of(council), "ru", phone="+77011234567")
     meeting = MeetingFactory.create(council=council, status=Meeting.Status.PUBLISHED)
+    new_start = timezone.now() + datetime.timedelta(days=12)
 
-    with transaction.atomic():
-        handlers.on_sitting_changed(Event("sitting.changed", {"meeting_id": meeting.pk}))
+    meetings.update_meeting(
+        actor=secretary,
+        meeting=meeting,
+        starts_at=new_start,
+        kind=meeting.kind,
+        place="Мәдениет үйі",
+        reason="Мектеп залы жөндеуде",
+    )
 
     notices = told("sitting.changed")
-    assert member.pk in users(notices)
+    assert {secretary.pk, member.pk} <= users(notices)
     assert notices[0].event_type == EventType.SITTING_ANNOUNCED
+    russian = notice_of(member)
+    assert "Мәдениет үйі" in russian.body
+    assert "Мектеп залы жөндеуде" in russian.body
+    assert "Изменились время или место заседания" in russian.body
+    sms = OutboxMessage.objects.get(user=member, channel=Channel.SMS)
+    local = timezone.localtime(new_start)
+    assert f"{local:%H:%M}" in sms.body
+
+
+def test_changing_a_draft_tells_nobody(council: Council) -> None:
+    secretary = council_officer(council)
+    member_of(council)
+    draft = MeetingFactory.create(council=council)
+
+    meetings.update_meeting(
+        actor=secretary,
+        meeting=draft,
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+        kind=draft.kind,
+        place="Мәдениет үйі",
+    )
+
+    assert not NotificationEvent.objects.exists()
+    assert not Notice.objects.exists()
+
+
+def test_a_sitting_moved_after_its_reminder_is_reminded_of_again(council: Council) -> None:
+    now = timezone.now()
+    secretary = council_officer(council)
+    member = member_of(council)
+    meeting = MeetingFactory.create(
+        council=council, status=Meeting.Status.PUBLISHED, starts_at=now + datetime.timedelta(hours=3)
+    )
+    meetings.remind_upcoming_sittings(now=now)
+    meetings.update_meeting(
+        actor=secretary,
+        meeting=meeting,
+        starts_at=now + datetime.timedelta(hours=5),
+        kind=meeting.kind,
+        place=meeting.place or "Мектеп",
+        reason="Жарық жоқ",
+    )
+
+    meetings.remind_upcoming_sittings(now=now + datetime.timedelta(hours=1))
+    meetings.remind_upcoming_sittings(now=now + datetime.timedelta(hours=2))
+
+    assert Notice.objects.filter(user=member, event__kind="sitting.soon").count() == 2
