@@ -4,8 +4,10 @@ normalise the phone number; the rules are the services' and come back as form er
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -13,30 +15,35 @@ from django.utils.translation import gettext_lazy as _
 from kenes.notifications.models import EXTERNAL_CHANNELS, Channel, Contact, OutboxMessage
 from kenes.notifications.selectors import QUEUE, Cell, Row
 
-# What people type between the digits of a phone number: spaces, dashes, dots and brackets.
-PHONE_SEPARATORS = str.maketrans("", "", " \t-.()\u00a0")
 PHONE_HELP = _("Like +7 701 123 45 67 or 8 701 123 45 67. Leave it empty for no SMS.")
 PHONE_ERROR = _("Write the phone number with its country code, like +7 701 123 45 67 (or 8 701 123 45 67).")
+LANDLINE_ERROR = _("This is a landline number: SMS cannot reach it. Give a mobile number.")
+EXTENSION_ERROR = _("An SMS cannot reach an extension: give the mobile number alone.")
+# A number written without its country code is read as a Kazakh one (8 701 …, 701 …).
+DEFAULT_REGION = "KZ"
+NOT_FOR_SMS = {phonenumbers.PhoneNumberType.FIXED_LINE}
 
 
 def normalise_phone(raw: str) -> str:
-    """The number in E.164 (+ and 8–15 digits), or "" for none. A Kazakh number written the local way
-    (8 701 123 45 67, or 7 701 …) becomes +7 701…; numbers of country code 7 have ten digits after it."""
-    text = raw.translate(PHONE_SEPARATORS)
+    """The mobile number in E.164 (+77011234567), or "" for none. The `phonenumbers` library reads what
+    people write (8 701 123 45 67, +7 (701) 123-45-67, 00 49 …, full-width digits) and knows each
+    country's valid ranges; a landline or an extension is refused because no SMS reaches it."""
+    text = unicodedata.normalize("NFKC", raw).strip()  # full-width digits and spaces become plain ones
     if not text:
         return ""
     if text.startswith("00"):
         text = "+" + text[2:]
-    if not text.startswith("+") and len(text) == 11 and text[0] in "78":
-        text = "+7" + text[1:]
-    digits = text[1:]
-    if not text.startswith("+") or not (digits.isascii() and digits.isdigit()):
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(PHONE_ERROR, code="invalid_phone") from None
+    if not phonenumbers.is_valid_number(number):
         raise ValidationError(PHONE_ERROR, code="invalid_phone")
-    if not 8 <= len(digits) <= 15 or digits[0] == "0":
-        raise ValidationError(PHONE_ERROR, code="invalid_phone")
-    if digits[0] == "7" and len(digits) != 11:
-        raise ValidationError(PHONE_ERROR, code="invalid_phone")
-    return text
+    if number.extension:
+        raise ValidationError(EXTENSION_ERROR, code="phone_extension")
+    if phonenumbers.number_type(number) in NOT_FOR_SMS:
+        raise ValidationError(LANDLINE_ERROR, code="landline_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _time(label: Any) -> forms.TimeField:

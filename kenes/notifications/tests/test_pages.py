@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -351,13 +352,32 @@ def test_quiet_hours_need_both_ends(person: Any) -> None:
         ("8 (701) 123-45-67", "+77011234567"),
         ("7 701 123 45 67", "+77011234567"),
         ("+7 701 123 45 67", "+77011234567"),
-        ("00 49 30 1234567", "+49301234567"),
+        ("701 123 45 67", "+77011234567"),
+        ("００ ４９ １５１ ２３４５６７８９", "+4915123456789"),
+        ("+7 916 123-45-67", "+79161234567"),
         ("", ""),
         ("   ", ""),
     ],
 )
 def test_a_phone_is_stored_in_e164(written: str, stored: str) -> None:
     assert normalise_phone(written) == stored
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("+7 701 123 45 6", "invalid_phone"),
+        ("12345", "invalid_phone"),
+        ("телефон", "invalid_phone"),
+        ("+7 701 123 45 67 доб. 5", "phone_extension"),
+        ("8 7112 51 23 45", "landline_phone"),  # a landline in Oral
+        ("00 49 30 1234567", "landline_phone"),  # and one in Berlin
+    ],
+)
+def test_a_phone_no_sms_can_reach_is_refused_with_the_reason(written: str, code: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        normalise_phone(written)
+    assert error.value.code == code
 
 
 # Telegram -------------------------------------------------------------------------------------------
