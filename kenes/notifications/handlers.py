@@ -50,7 +50,9 @@ def on_proposal_status_changed(event: Event) -> None:
     status = event.payload["status"]
     if status in SILENT_PROPOSAL_STATUSES:
         return
-    proposal = Proposal.objects.select_related("author").get(pk=event.payload["proposal_id"])
+    proposal = Proposal.objects.select_related("author", "council__okrug__district").get(
+        pk=event.payload["proposal_id"]
+    )
     supporters = _users(Support.objects.filter(proposal_id=proposal.pk).values("resident_id"))
 
     def message_for(user: Any) -> Message:
@@ -63,14 +65,20 @@ def on_proposal_status_changed(event: Event) -> None:
         message_for=message_for,
         payload=event.payload,
         is_demo=proposal.is_demo,
+        region_id=_region(proposal.council),
     )
 
 
 # Sittings -----------------------------------------------------------------------------------------
 
 
+def _region(council: Council) -> int:
+    """The oblast of a council (its okrug's district loaded)."""
+    return council.okrug.district.region_id
+
+
 def _meeting(event: Event) -> Meeting:
-    return Meeting.objects.select_related("council__okrug").get(pk=event.payload["meeting_id"])
+    return Meeting.objects.select_related("council__okrug__district").get(pk=event.payload["meeting_id"])
 
 
 def _council_and_okrug(council: Council) -> list[User]:
@@ -98,6 +106,7 @@ def _announce_sitting(
         payload=event.payload,
         is_demo=meeting.is_demo,
         once_key=once_key,
+        region_id=_region(meeting.council),
     )
 
 
@@ -133,7 +142,7 @@ def on_sitting_soon(event: Event) -> None:
 
 def on_vote_opened(event: Event) -> None:
     """To the members present at the sitting (not for a paper vote: that one is cast in the room)."""
-    item = AgendaItem.objects.select_related("meeting__council").get(pk=event.payload["item_id"])
+    item = AgendaItem.objects.select_related("meeting__council__okrug__district").get(pk=event.payload["item_id"])
     if item.vote_method == AgendaItem.VoteMethod.PAPER:
         return
     announce(
@@ -143,6 +152,7 @@ def on_vote_opened(event: Event) -> None:
         message_for=lambda _user: messages.vote_opened(item),
         payload=event.payload,
         is_demo=item.meeting.is_demo,
+        region_id=_region(item.meeting.council),
     )
 
 
@@ -150,7 +160,7 @@ def on_vote_opened(event: Event) -> None:
 
 
 def _recommendation(event: Event) -> Recommendation:
-    return Recommendation.objects.select_related("council__okrug").get(pk=event.payload["recommendation_id"])
+    return Recommendation.objects.select_related("council__okrug__district").get(pk=event.payload["recommendation_id"])
 
 
 def _council_people(council: Council) -> Q:
@@ -187,6 +197,7 @@ def _announce_recommendation(
         message_for=lambda _user: message(recommendation),
         payload=event.payload,
         is_demo=recommendation.is_demo,
+        region_id=_region(recommendation.council),
     )
 
 
@@ -270,6 +281,7 @@ def on_offer_published(event: Event) -> None:
         message_for=message_for,
         payload=event.payload,
         is_demo=offer.is_demo,
+        region_id=offer.district.region_id,
     )
 
 

@@ -148,6 +148,11 @@ class OutboxMessage(models.Model):
     )
     event_type = models.CharField(max_length=32, choices=EventType.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    # The oblast the event happened in: an oblast administrator's outbox shows that oblast's messages
+    # only (they carry people's phones and emails); none for a message about no place (superusers).
+    region = models.ForeignKey(
+        "territory.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     address = models.CharField(max_length=254)  # the email, phone or chat id when the message was made
     language = models.CharField(max_length=2)
     subject = models.CharField(max_length=300, blank=True)
@@ -166,7 +171,10 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["region", "status", "created_at"], name="outbox_region"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "event", "channel"],

@@ -1,9 +1,9 @@
 """Who may do what with notifications: pure predicates, one condition per line.
 
 Everyone reads and sets only their own notices and preferences (the selectors filter by the person,
-so no predicate is needed for that). The outbox shows every person's messages, so only those who run
-the platform see it: superusers and oblast administrators (wherever they hold the role: the outbox
-has no territory). Akimat staff and district administrators do not.
+so no predicate is needed for that). The outbox shows people's messages with their phones and emails,
+so only those who run the platform see it: superusers all of it, an oblast administrator the messages
+about events in their oblast(s) (`outbox_regions`). Akimat staff and district administrators do not.
 """
 
 from __future__ import annotations
@@ -20,16 +20,27 @@ OUTBOX_ROLES = (Role.OBLAST_ADMIN,)
 RETRYABLE = (OutboxMessage.Status.DEAD,)
 
 
-def can_see_outbox(user: Any) -> bool:
+def outbox_regions(user: Any) -> list[int] | None:
+    """The oblasts whose messages the user sees: None for all (a superuser), [] for none."""
     if not getattr(user, "is_authenticated", False):
-        return False
+        return []
     if user.is_superuser:
-        return True
-    return roles_of(user).filter(role__code__in=OUTBOX_ROLES).exists()
+        return None
+    return sorted(
+        roles_of(user).filter(role__code__in=OUTBOX_ROLES, region__isnull=False).values_list("region_id", flat=True)
+    )
+
+
+def can_see_outbox(user: Any) -> bool:
+    return outbox_regions(user) != []
+
+
+def may_see_message(regions: list[int] | None, message: OutboxMessage) -> bool:
+    return regions is None or message.region_id in regions
 
 
 def can_retry_message(user: Any, message: OutboxMessage) -> bool:
-    """Send a message that failed (gave up after its tries) again."""
+    """Send a message that failed (gave up after its tries) again, if it is one the user sees."""
     if message.status not in RETRYABLE:
         return False
-    return can_see_outbox(user)
+    return may_see_message(outbox_regions(user), message)

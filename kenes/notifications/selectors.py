@@ -148,15 +148,23 @@ def unsubscribe_target(token: str) -> UnsubscribeTarget:
 # Outbox (staff) ---------------------------------------------------------------------------------------
 
 
-def outbox_counts() -> dict[tuple[str, str], int]:
+def _outbox(regions: list[int] | None) -> QuerySet[OutboxMessage]:
+    """The messages of these oblasts (None: all of them)."""
+    messages = OutboxMessage.objects.all()
+    return messages if regions is None else messages.filter(region_id__in=regions)
+
+
+def outbox_counts(*, regions: list[int] | None = None) -> dict[tuple[str, str], int]:
     """Messages by (status, channel): one grouped query."""
-    rows = OutboxMessage.objects.order_by().values_list("status", "channel").annotate(total=Count("pk"))
+    rows = _outbox(regions).order_by().values_list("status", "channel").annotate(total=Count("pk"))
     return {(status, channel): total for status, channel, total in rows}
 
 
-def outbox_messages(*, status: str = "", channel: str = "") -> QuerySet[OutboxMessage]:
+def outbox_messages(
+    *, status: str = "", channel: str = "", regions: list[int] | None = None
+) -> QuerySet[OutboxMessage]:
     """The outbox, filtered: the queue (waiting or being sent) by when it goes next; anything else newest first."""
-    messages = OutboxMessage.objects.select_related("user")
+    messages = _outbox(regions).select_related("user")
     if channel:
         messages = messages.filter(channel=channel)
     if status == QUEUE:
@@ -167,9 +175,10 @@ def outbox_messages(*, status: str = "", channel: str = "") -> QuerySet[OutboxMe
     return messages.order_by("-created_at", "-id")
 
 
-def get_outbox_message(pk: int) -> OutboxMessage:
-    """One message of the outbox (the caller checked the staff permission); 404 when missing."""
-    message = OutboxMessage.objects.filter(pk=pk).first()
+def get_outbox_message(pk: int, *, regions: list[int] | None = None) -> OutboxMessage:
+    """One message of the outbox of these oblasts (the caller checked the staff permission); 404 when
+    missing or outside them."""
+    message = _outbox(regions).filter(pk=pk).first()
     if message is None:
         raise Http404("No such message.")
     return message

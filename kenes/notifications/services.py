@@ -112,12 +112,14 @@ def announce(
     payload: dict[str, Any] | None = None,
     is_demo: bool = False,
     once_key: str | None = None,
+    region_id: int | None = None,
     now: datetime.datetime | None = None,
 ) -> NotificationEvent | None:
     """Writes the event, a notice per recipient who wants it on the site and an outbox message per
     external channel they want and have an address for, each in the recipient's language. Runs in
     the caller's transaction. Returns None when nobody is to be told, or when an event with the same
-    `once_key` was announced before (the database's unique key decides, even for two at once)."""
+    `once_key` was announced before (the database's unique key decides, even for two at once).
+    `region_id` is the oblast the event happened in: whose administrators see its messages."""
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     if not people:
         return None
@@ -173,6 +175,7 @@ def announce(
                     url=message.url,
                     idempotency_key=_key(event, user, channel),
                     next_attempt_at=due,
+                    region_id=region_id,
                     is_demo=is_demo,
                 )
             )

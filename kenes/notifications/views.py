@@ -216,16 +216,17 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def outbox(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_see_outbox(request.user):
+    regions = permissions.outbox_regions(request.user)
+    if regions == []:
         return _forbidden(request)
     form = OutboxFilterForm(request.GET or None)
     filters = form.filters()
-    counts = selectors.outbox_counts()
+    counts = selectors.outbox_counts(regions=regions)
     statuses = OutboxMessage.Status.choices
     context = {
         "form": form,
         "filters": filters,
-        "page": _page(request, selectors.outbox_messages(**filters)),
+        "page": _page(request, selectors.outbox_messages(**filters, regions=regions)),
         "channels": [(channel.value, channel.label) for channel in EXTERNAL_CHANNELS],
         "count_rows": [
             (value, label, [counts.get((value, channel), 0) for channel in EXTERNAL_CHANNELS])
@@ -239,9 +240,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
-    if not permissions.can_see_outbox(request.user):
+    regions = permissions.outbox_regions(request.user)
+    if regions == []:
         return _forbidden(request)
-    message = selectors.get_outbox_message(pk)
+    message = selectors.get_outbox_message(pk, regions=regions)
     back = request.POST.get("next", "")
     back = back if _local(back) and back.startswith(reverse("notifications:outbox")) else ""
     if not permissions.can_retry_message(request.user, message):

@@ -224,6 +224,8 @@ def test_an_announced_sitting_reaches_the_members_first_then_the_verified_reside
     assert "Очередное заседание" in russian.body
     assert council.okrug.name_kk in notice_of(member).body
     assert OutboxMessage.objects.get(user=resident, channel=Channel.SMS).language == "ru"
+    # The oblast whose administrators see these messages in the outbox.
+    assert set(OutboxMessage.objects.values_list("region_id", flat=True)) == {council.okrug.district.region_id}
 
 
 def test_a_cancelled_announced_sitting_is_told_and_a_cancelled_draft_is_not(council: Council) -> None:

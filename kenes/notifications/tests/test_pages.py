@@ -44,10 +44,12 @@ def person() -> Any:
     return UserFactory.create()
 
 
-def oblast_admin() -> Any:
-    okrug = OkrugFactory.create()
+def oblast_admin(region: Any = None) -> Any:
+    """An oblast administrator; `.region` is their oblast."""
+    region = region or OkrugFactory.create().district.region
     user = UserFactory.create()
-    grant(user, Role.OBLAST_ADMIN, okrug.district.region)
+    grant(user, Role.OBLAST_ADMIN, region)
+    user.region = region
     return user
 
 
@@ -679,12 +681,15 @@ def test_the_outbox_shows_twenty_a_page() -> None:
 
 
 def test_the_outbox_takes_the_same_queries_for_few_and_many_messages(django_assert_max_num_queries: Any) -> None:
-    client = signed_in(oblast_admin())
-    OutboxMessageFactory.create_batch(3, status=OutboxMessage.Status.DEAD)
+    admin = oblast_admin()
+    client = signed_in(admin)
+    OutboxMessageFactory.create_batch(3, status=OutboxMessage.Status.DEAD, region=admin.region)
     page(client.get(reverse("notifications:outbox")))
 
-    OutboxMessageFactory.create_batch(30)
-    OutboxMessageFactory.create_batch(5, channel=Channel.TELEGRAM, status=OutboxMessage.Status.DEAD)
+    OutboxMessageFactory.create_batch(30, region=admin.region)
+    OutboxMessageFactory.create_batch(
+        5, channel=Channel.TELEGRAM, status=OutboxMessage.Status.DEAD, region=admin.region
+    )
     # session, user, the permission, the menu's inbox link and unread count, the demo flag, the
     # counts, the paginator's count and the messages with their people
     with django_assert_max_num_queries(9):
@@ -692,8 +697,10 @@ def test_the_outbox_takes_the_same_queries_for_few_and_many_messages(django_asse
 
 
 def test_staff_send_a_failed_message_again_and_return_to_their_filtered_list() -> None:
-    dead = OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD, attempts=6, last_error="HTTP 500")
     admin = oblast_admin()
+    dead = OutboxMessageFactory.create(
+        status=OutboxMessage.Status.DEAD, attempts=6, last_error="HTTP 500", region=admin.region
+    )
     back = reverse("notifications:outbox") + "?status=dead&channel=sms"
 
     response = signed_in(admin).post(reverse("notifications:retry", args=[dead.pk]), {"next": back})
@@ -727,6 +734,30 @@ def test_only_a_failed_message_is_sent_again(status: str) -> None:
     assert "Only a message that failed can be sent again." in page(response)
     message.refresh_from_db()
     assert message.status == status
+
+
+def test_an_oblast_administrator_sees_and_resends_only_their_oblasts_messages() -> None:
+    admin = oblast_admin()
+    other_oblast = oblast_admin()
+    ours = OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD, region=admin.region)
+    theirs = OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD, region=other_oblast.region)
+    nowhere = OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD, region=None)
+    client = signed_in(admin)
+
+    html = page(client.get(reverse("notifications:outbox")))
+    everything = page(signed_in(SuperuserFactory.create()).get(reverse("notifications:outbox")))
+
+    assert f'id="message-{ours.pk}"' in html
+    assert f'id="message-{theirs.pk}"' not in html
+    assert f'id="message-{nowhere.pk}"' not in html
+    counts = html[html.index('class="status-row-dead"') :]
+    assert counts[: counts.index("</tr>")].count('<td class="num">1</td>') == 1
+    assert all(f'id="message-{found.pk}"' in everything for found in (ours, theirs, nowhere))
+    assert client.post(reverse("notifications:retry", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("notifications:retry", args=[nowhere.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == OutboxMessage.Status.DEAD
+    assert client.post(reverse("notifications:retry", args=[ours.pk])).status_code == 302
 
 
 @pytest.mark.parametrize("persona", [lambda: UserFactory.create(), akimat_staff], ids=["resident", "akimat staff"])

@@ -30,6 +30,7 @@ def holding(role: str, level: str) -> Callable[[], Any]:
         territory = territories[level]
         user = UserFactory.create()
         grant(user, role, territory)
+        user.region = okrug.district.region  # where their messages would be
         return user
 
     return make
@@ -57,9 +58,19 @@ def test_only_oblast_administrators_and_superusers_see_the_outbox(persona: str) 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_they_send_a_failed_message_again(persona: str) -> None:
     make, allowed = PERSONAS[persona]
-    dead = OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD)
+    user = make()
+    dead = OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD, region=getattr(user, "region", None))
 
-    assert can_retry_message(make(), dead) is allowed
+    assert can_retry_message(user, dead) is allowed
+
+
+def test_an_oblast_administrator_sends_again_only_a_message_of_their_oblast() -> None:
+    admin = holding(Role.OBLAST_ADMIN, "region")()
+    elsewhere = OkrugFactory.create().district.region
+
+    assert can_retry_message(admin, OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD, region=admin.region))
+    assert not can_retry_message(admin, OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD, region=elsewhere))
+    assert not can_retry_message(admin, OutboxMessageFactory.create(status=OutboxMessage.Status.DEAD, region=None))
 
 
 @pytest.mark.parametrize(
