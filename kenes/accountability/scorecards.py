@@ -307,14 +307,15 @@ def _proposal_records(council_ids: list[int], *, year: int | None) -> dict[int, 
     rows = Proposal.objects.filter(council_id__in=council_ids, submitted_at__isnull=False).exclude(status=Status.DRAFT)
     if year is not None:
         rows = rows.filter(submitted_at__year=year)
-    # Exists, not a join: a proposal covered by two recommendations (after an unsatisfactory answer)
-    # must not count its supports twice.
-    rows = rows.annotate(
-        n_supports=Count("supports"),
-        recommended=Exists(Recommendation.objects.filter(proposals=OuterRef("pk"))),
-    )
+    # The proposal's own support counter (kept with its Support rows in one transaction), not a join of
+    # millions of supports; Exists, not a join, so a proposal covered by two recommendations (after an
+    # unsatisfactory answer) counts once.
+    # (The link table alone, found by its proposal index: through the recommendations table the
+    # database would hash every recommendation in the country first.)
+    covered = Recommendation.proposals.through.objects.filter(proposal_id=OuterRef("pk"))
+    rows = rows.annotate(recommended=Exists(covered))
     for council_id, supports, recommended, is_demo in rows.order_by().values_list(
-        "council_id", "n_supports", "recommended", "is_demo"
+        "council_id", "support_count", "recommended", "is_demo"
     ):
         records[council_id].append(ProposalFacts(supports=supports, recommended=recommended, is_demo=is_demo))
     return records

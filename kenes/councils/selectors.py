@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -71,6 +71,17 @@ def list_councils(
     if pilot is not None:
         councils = councils.filter(pilot=pilot)
     return councils.order_by("okrug__kato")
+
+
+def districts_with_councils() -> QuerySet[District]:
+    """The districts having at least one council, in KATO order (a list's district choices)."""
+    having = Council.objects.filter(okrug__district=OuterRef("pk"))
+    return District.objects.filter(Exists(having)).select_related("region").order_by("kato")
+
+
+def okrugs_with_councils(district: District) -> QuerySet[Okrug]:
+    """The okrugs of a district that have a council, in KATO order (a list's okrug choices)."""
+    return Okrug.objects.filter(district=district, council__isnull=False).select_related("district").order_by("kato")
 
 
 def find_council(okrug_kato: str) -> Council | None:

@@ -84,6 +84,16 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["okrug", "status"], name="proposal_okrug_status_idx"),
             models.Index(fields=["council", "status", "submitted_at"], name="proposal_queue_idx"),
+            # The lists' two orders, for keyset pages over every council's proposals; drafts (never
+            # listed, no submission time) left out, or a descending scan would start with all of them.
+            models.Index(
+                fields=["-submitted_at", "-id"], name="proposal_newest_idx", condition=Q(submitted_at__isnull=False)
+            ),
+            models.Index(
+                fields=["-support_count", "-submitted_at", "-id"],
+                name="proposal_most_supported_idx",
+                condition=Q(submitted_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="proposal_status_valid"),

@@ -9,7 +9,6 @@ full page includes, and every form works without JavaScript as a plain POST and 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from django import forms
@@ -30,6 +29,7 @@ from kenes.accounts import selectors as account_selectors
 from kenes.accounts.models import ResidentProfile
 from kenes.core.calendar import working_days_between
 from kenes.core.errors import DomainError
+from kenes.core.pagination import keyset_page
 from kenes.councils import selectors as council_selectors
 from kenes.councils.models import Council
 from kenes.proposals import lifecycle, permissions, selectors, services
@@ -78,17 +78,34 @@ def _page(request: HttpRequest, proposals: Any) -> Any:
 
 @require_safe
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    # One query gives the district and okrug choices: an okrug is listed once it has a council.
-    councils = list(council_selectors.list_councils())
-    districts = list(OrderedDict((c.okrug.district.kato, c.okrug.district) for c in councils).values())
-    district_kato = request.GET.get("district", "")
-    okrugs = [c.okrug for c in councils if not district_kato or c.okrug.district.kato == district_kato]
+    """Every council's proposals. The okrug choices appear once a district is chosen (a national list
+    of 2,000 okrugs would weigh more than the page); the pages are keyset pages ("older", "newer"),
+    each one index range scan however deep, and the total is counted only within a district or okrug."""
+    districts = list(council_selectors.districts_with_councils())
+    chosen_district = next((d for d in districts if d.kato == request.GET.get("district", "")), None)
+    if chosen_district is None and request.GET.get("okrug"):  # a link to one okrug's proposals
+        council = council_selectors.find_council(request.GET["okrug"])
+        chosen_district = next((d for d in districts if council and d.pk == council.okrug.district_id), None)
+    okrugs = list(council_selectors.okrugs_with_councils(chosen_district)) if chosen_district else []
     chosen_okrug = next((okrug for okrug in okrugs if okrug.kato == request.GET.get("okrug", "")), None)
     settlements = list(territory_selectors.list_settlements(okrug=chosen_okrug)) if chosen_okrug else []
     form = FilterForm(request.GET, districts=districts, okrugs=okrugs, settlements=settlements)
     filters = form.filters()
-    page = _page(request, selectors.list_proposals(**filters))
-    context = {"form": form, "page": page, "filtered": any(value for key, value in filters.items() if key != "sort")}
+    found = selectors.list_proposals(**filters)
+    page = keyset_page(
+        found,
+        keys=selectors.SORT_KEYS.get(filters.get("sort") or "new", selectors.SORT_KEYS["new"]),
+        per_page=PER_PAGE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "total": found.count() if chosen_district else None,
+        "sort": filters.get("sort") or "new",
+        "filtered": any(value for key, value in filters.items() if key != "sort"),
+    }
     return render(request, "proposals/list.html", context)
 
 

@@ -26,7 +26,7 @@ from kenes.core.models import CalendarOverride
 from kenes.councils.models import Council
 from kenes.councils.tests.factories import CharterFactory, CouncilFactory, PilotFactory
 from kenes.meetings.models import Recommendation
-from kenes.proposals.models import Status
+from kenes.proposals.models import Proposal, Status
 from kenes.proposals.tests.factories import ProposalFactory, SupportFactory
 from kenes.territory.tests.factories import DistrictFactory, OkrugFactory, SettlementFactory
 
@@ -289,7 +289,11 @@ def test_supports_of_a_proposal_two_recommendations_cover_count_once():
     second.proposals.add(covered)
     for _ in range(3):
         SupportFactory.create(proposal=covered)
-    SupportFactory.create(proposal=ProposalFactory.create(council=council, status=Status.COLLECTING))
+    uncovered = ProposalFactory.create(council=council, status=Status.COLLECTING)
+    SupportFactory.create(proposal=uncovered)
+    # The scorecard reads each proposal's support counter, which the support service keeps with the rows.
+    for proposal in (covered, uncovered):
+        Proposal.objects.filter(pk=proposal.pk).update(support_count=proposal.supports.count())
 
     result = okrug_scorecard(council.okrug)
 

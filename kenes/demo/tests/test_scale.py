@@ -75,13 +75,17 @@ def test_every_counter_agrees_with_its_rows_and_everything_is_synthetic(okrugs: 
     assert not items.exclude(yes=F("votes_for")).exists()
     assert not items.exclude(present=F("present_at_close")).exists()
     for item in items:
+        assert item.votes_for is not None
+        assert item.present_at_close is not None
         assert (item.outcome == AgendaItem.Outcome.ADOPTED) == (item.votes_for * 2 > item.present_at_close)
     # Each adopted item is one recommendation of its recommended proposal; each declined one is declined.
     assert Recommendation.objects.count() == AgendaItem.objects.filter(outcome=AgendaItem.Outcome.ADOPTED).count()
     assert not Recommendation.objects.exclude(proposals__status=Status.RECOMMENDED).exists()
-    assert not AgendaItem.objects.filter(outcome=AgendaItem.Outcome.REJECTED).exclude(
-        proposal__status=Status.DECLINED
-    ).exists()
+    assert (
+        not AgendaItem.objects.filter(outcome=AgendaItem.Outcome.REJECTED)
+        .exclude(proposal__status=Status.DECLINED)
+        .exists()
+    )
     # An answered recommendation has its one final answer, a waiting one none.
     answered = Recommendation.objects.filter(status__in=["answered", "implemented"])
     assert Answer.objects.count() == answered.count()
@@ -121,7 +125,8 @@ def test_ids_continue_after_the_bulk_load(okrugs: list[Okrug]) -> None:
     scale.generate_scale_data(okrugs=1, as_of=AS_OF)
     highest = Proposal.objects.order_by("-pk").values_list("pk", flat=True).first()
     template = Proposal.objects.first()
-    assert template is not None and highest is not None
+    assert template is not None
+    assert highest is not None
 
     template.pk = None
     template.save()
@@ -134,7 +139,8 @@ def test_the_pages_read_the_synthetic_data_and_say_it_is_demo(okrugs: list[Okrug
     council = Council.objects.select_related("okrug").get()
     proposal = Proposal.objects.filter(status=Status.COLLECTING).first()
     sitting = Meeting.objects.filter(status="closed").first()
-    assert proposal is not None and sitting is not None
+    assert proposal is not None
+    assert sitting is not None
     client = Client()
 
     for path in (

@@ -49,7 +49,7 @@ def oblast_admin(region: Any = None) -> Any:
     region = region or OkrugFactory.create().district.region
     user = UserFactory.create()
     grant(user, Role.OBLAST_ADMIN, region)
-    user.region = region
+    user.region = region  # type: ignore[attr-defined]
     return user
 
 

@@ -30,7 +30,7 @@ def holding(role: str, level: str) -> Callable[[], Any]:
         territory = territories[level]
         user = UserFactory.create()
         grant(user, role, territory)
-        user.region = okrug.district.region  # where their messages would be
+        user.region = okrug.district.region  # type: ignore[attr-defined]  # where their messages would be
         return user
 
     return make

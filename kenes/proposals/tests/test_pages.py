@@ -4,6 +4,8 @@ and "my proposals", through the HTTP client in Kazakh and Russian."""
 from __future__ import annotations
 
 import datetime
+import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -159,16 +161,38 @@ def test_an_empty_search_says_so_and_offers_the_whole_list(en: Client, council: 
     assert f'href="{reverse("proposals:list")}"' in html
 
 
-def test_the_list_pages_by_25_and_keeps_the_filters(en: Client, council: Any) -> None:
+def _link(html: str, rel: str) -> str:
+    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', html)
+    assert found is not None, rel
+    return unescape(found.group(1))
+
+
+def test_the_list_pages_by_25_older_and_newer_and_keeps_the_filters(en: Client, council: Any) -> None:
     ProposalFactory.create_batch(26, council=council, status=Status.COLLECTING, area=Area.SOCIAL)
+    ProposalFactory.create(council=council, status=Status.COLLECTING, area=Area.OTHER)
 
     first = page(en.get(reverse("proposals:list"), {"area": Area.SOCIAL}))
-    second = page(en.get(reverse("proposals:list"), {"area": Area.SOCIAL, "page": "2"}))
+    older = _link(first, "next")
+    second = page(en.get(reverse("proposals:list") + older))
+    back = page(en.get(reverse("proposals:list") + _link(second, "prev")))
 
     assert first.count('class="proposal-row"') == 25
+    assert 'rel="prev"' not in first
+    assert older.startswith("?area=social&after=")
     assert second.count('class="proposal-row"') == 1
-    assert "?area=social&amp;page=2" in first
-    assert "26 proposals" in first
+    assert 'rel="next"' not in second
+    assert back.count('class="proposal-row"') == 25
+    # Within a district the total is counted.
+    district = page(en.get(reverse("proposals:list"), {"area": Area.SOCIAL, "district": council.okrug.district.kato}))
+    assert "26 proposals" in district
+
+
+def test_a_bad_cursor_shows_the_first_page(en: Client, council: Any) -> None:
+    ProposalFactory.create_batch(2, council=council, status=Status.COLLECTING)
+
+    html = page(en.get(reverse("proposals:list"), {"after": "not-a-cursor"}))
+
+    assert html.count('class="proposal-row"') == 2
 
 
 @pytest.mark.parametrize("count", [1, 30])
@@ -178,7 +202,12 @@ def test_the_list_runs_in_a_fixed_number_of_queries(
     for proposal in ProposalFactory.create_batch(count, council=council, status=Status.COLLECTING):
         Photo.objects.create(proposal=proposal, image="a.png", thumbnail="a-t.png", width=1, height=1, size_bytes=1)
 
-    with django_assert_max_num_queries(5):
+    # The national list: the demo flag, the district choices and the page (no total, no okrug list).
+    with django_assert_max_num_queries(3):
+        page(en.get(reverse("proposals:list"), {"sort": "supported"}))
+    # A link to one okrug's proposals: plus its council (for its district), the district's okrugs,
+    # the okrug's settlements and the total within it.
+    with django_assert_max_num_queries(7):
         page(en.get(reverse("proposals:list"), {"okrug": council.okrug.kato, "sort": "supported"}))
 
 
