@@ -8,17 +8,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from kenes.accountability.models import Answer, Escalation, ProgressPhoto, ProgressReport, RecommendationEvent
-from kenes.core.admin import ReadOnlyMixin
+from kenes.core.admin import LargeTableMixin, ReadOnlyMixin
 
 
 @admin.register(Answer)
-class AnswerAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AnswerAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "recommendation", "kind", "answered_on", "answered_by", "new_due_on", "is_demo")
     list_filter = ("kind", "is_demo")
     search_fields = ("recommendation__council__okrug__kato", "text", "reason", "forwarded_to_name")
     list_select_related = ("recommendation__council__okrug", "answered_by")
     raw_id_fields = ("recommendation", "answered_by", "unsatisfactory_by")
-    date_hierarchy = "answered_on"
 
 
 class ProgressPhotoInline(ReadOnlyMixin, admin.TabularInline):

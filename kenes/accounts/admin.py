@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kenes.accounts.models import ResidentProfile, Role, RoleAssignment, User
 from kenes.accounts.permissions import can_assign_role
 from kenes.accounts.services import assign_role, revoke_role
+from kenes.core.admin import LargeTableMixin
 
 
 class KenesUserCreationForm(UserCreationForm):
@@ -27,7 +28,7 @@ class KenesUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LargeTableMixin, DjangoUserAdmin):
     form = KenesUserChangeForm
     add_form = KenesUserCreationForm
     list_display = ("username", "full_name", "email", "is_staff", "is_demo")
@@ -72,7 +73,7 @@ class RoleAssignmentForm(forms.ModelForm):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(LargeTableMixin, admin.ModelAdmin):
     """Assignments go through the services, so the admin is held to the same rules and audit."""
 
     form = RoleAssignmentForm
@@ -108,7 +109,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResidentProfile)
-class ResidentProfileAdmin(admin.ModelAdmin):
+class ResidentProfileAdmin(LargeTableMixin, admin.ModelAdmin):
     """Residency is declared through the profile page (or by akimat staff on a resident's behalf);
     here it is only looked at and marked as checked. The IIN digest is never shown."""
 

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from kenes.core.admin import ReadOnlyMixin
+from kenes.core.admin import LargeTableMixin, ReadOnlyMixin
 from kenes.councils.models import Charter, CharterSeatRule, CharterSizeBand, Coordinator, Council, Member, Pilot
 
 
@@ -94,7 +94,7 @@ class CoordinatorInline(ReadOnlyInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ("okrug", "charter", "pilot", "status", "established_on", "population", "is_demo")
     list_filter = ("status", "is_demo", "pilot")
     search_fields = ("okrug__name_kk", "okrug__name_ru", "okrug__kato")
@@ -111,7 +111,7 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ReadOnlyAdmin):
+class MemberAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("full_name", "council", "seat_group", "role", "term_start", "term_end", "status")
     list_filter = ("status", "seat_group", "role", "is_demo")
     search_fields = ("full_name", "organisation", "council__okrug__name_kk", "council__okrug__kato")
@@ -119,7 +119,7 @@ class MemberAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Coordinator)
-class CoordinatorAdmin(ReadOnlyAdmin):
+class CoordinatorAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("full_name", "council", "maslikhat", "started_on", "ended_on")
     list_filter = ("is_demo",)
     search_fields = ("full_name", "maslikhat", "council__okrug__name_kk", "council__okrug__kato")

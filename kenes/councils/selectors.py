@@ -79,6 +79,27 @@ def districts_with_councils() -> QuerySet[District]:
     return District.objects.filter(Exists(having)).select_related("region").order_by("kato")
 
 
+def council_count() -> int:
+    return Council.objects.count()
+
+
+def councils_by_region() -> list[dict[str, Any]]:
+    """Each region having councils, with its districts and each district's number of councils (one
+    query): the directory's overview at national scale."""
+    districts = (
+        District.objects.annotate(councils=Count("okrugs__council"))
+        .filter(councils__gt=0)
+        .select_related("region")
+        .order_by("region__kato", "kato")
+    )
+    regions: dict[str, dict[str, Any]] = {}
+    for district in districts:
+        entry = regions.setdefault(district.region.kato, {"region": district.region, "districts": [], "councils": 0})
+        entry["districts"].append(district)
+        entry["councils"] += district.councils
+    return list(regions.values())
+
+
 def okrugs_with_councils(district: District) -> QuerySet[Okrug]:
     """The okrugs of a district that have a council, in KATO order (a list's okrug choices)."""
     return Okrug.objects.filter(district=district, council__isnull=False).select_related("district").order_by("kato")

@@ -49,23 +49,32 @@ def _refuse(form: forms.BaseForm, error: DomainError) -> None:
 # Public pages
 
 
+ALL_COUNCILS_UP_TO = 300
+
+
 @require_safe
 def directory(request: HttpRequest) -> HttpResponse:
-    # One query serves both the district choices and the rows: a district is listed once it has a council.
-    councils = list(selectors.list_councils())
-    districts = list(
-        OrderedDict((council.okrug.district.kato, council.okrug.district) for council in councils).values()
-    )
+    """Every council with its composition, grouped by district. Past ALL_COUNCILS_UP_TO councils (a
+    national installation has about 2,200) the page lists the districts with their number of councils
+    instead, and a district's councils once it is chosen: one page of 2,000 rows helps nobody on a phone."""
+    districts = list(selectors.districts_with_councils())
     chosen = request.GET.get("district", "")
-    if chosen:
-        councils = [council for council in councils if council.okrug.district.kato == chosen]
+    chosen_district = next((district for district in districts if district.kato == chosen), None)
+    summary: list[dict[str, Any]] = []
+    councils: list[Council] = []
+    if chosen_district is not None:
+        councils = list(selectors.list_councils(district=chosen_district))
+    elif not chosen and selectors.council_count() <= ALL_COUNCILS_UP_TO:
+        councils = list(selectors.list_councils())
+    elif not chosen:
+        summary = selectors.councils_by_region()
     problems = selectors.compositions_of(councils)
     groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
     for council in councils:
         district = council.okrug.district
         group = groups.setdefault(district.kato, {"district": district, "rows": []})
         group["rows"].append({"council": council, "problems": problems.get(council.pk, [])})
-    context = {"groups": list(groups.values()), "districts": districts, "chosen": chosen}
+    context = {"groups": list(groups.values()), "districts": districts, "chosen": chosen, "summary": summary}
     return render(request, "councils/directory.html", context)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from kenes.core.admin import ReadOnlyMixin
+from kenes.core.admin import LargeTableMixin, ReadOnlyMixin
 from kenes.meetings.models import AgendaItem, Attendance, Guest, Meeting, Recommendation, SecretTally, Vote
 
 
@@ -36,13 +36,12 @@ class GuestInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class MeetingAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "council", "starts_at", "kind", "status", "is_demo")
     list_filter = ("status", "kind", "is_demo")
     search_fields = ("council__okrug__kato", "place")
     list_select_related = ("council__okrug",)
     raw_id_fields = ("council", "chair", "secretary")
-    date_hierarchy = "starts_at"
     inlines = (AgendaItemInline, AttendanceInline, GuestInline)
 
 
@@ -65,7 +64,7 @@ class SecretTallyInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AgendaItemAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "meeting", "position", "title", "vote_method", "vote_state", "outcome")
     list_filter = ("vote_method", "vote_state", "outcome")
     search_fields = ("title",)
@@ -75,7 +74,7 @@ class AgendaItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class RecommendationAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("__str__", "council", "adopted_on", "addressee_kind", "status", "due_on", "is_demo")
     list_filter = ("status", "addressee_kind", "year", "is_demo")
     search_fields = ("council__okrug__kato", "text_kk", "text_ru", "addressee_name")

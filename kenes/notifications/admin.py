@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from kenes.core.admin import ReadOnlyMixin
+from kenes.core.admin import LargeTableMixin, ReadOnlyMixin
 from kenes.core.errors import DomainError
 from kenes.notifications import permissions, services
 from kenes.notifications.models import Contact, Notice, NotificationEvent, OutboxMessage, Preference
@@ -46,13 +46,13 @@ class PreferenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NotificationEvent)
-class NotificationEventAdmin(ReadOnlyAdmin):
+class NotificationEventAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("kind", "event_type", "created_at")
     list_filter = ("event_type",)
 
 
 @admin.register(Notice)
-class NoticeAdmin(ReadOnlyAdmin):
+class NoticeAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("title", "user", "event_type", "created_at", "read_at", "is_demo")
     list_filter = ("event_type", "is_demo")
     list_select_related = ("user",)
@@ -60,7 +60,7 @@ class NoticeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
+class OutboxMessageAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("pk", "user", "channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
     list_filter = ("status", "channel", "event_type", "is_demo")
     list_select_related = ("user",)

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kenes.core.admin import LargeTableMixin
 from kenes.proposals.models import Comment, CommentReport, Photo, Proposal, Support, TimelineEvent
 
 
@@ -39,18 +40,17 @@ class TimelineInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ProposalAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "title", "okrug", "status", "area", "support_count", "channel", "submitted_at")
     list_filter = ("status", "area", "channel", "language", "is_demo")
     search_fields = ("title", "okrug__kato", "author__username")
     list_select_related = ("okrug",)
     raw_id_fields = ("council", "okrug", "settlement", "author", "entered_by", "merged_into")
-    date_hierarchy = "created_at"
     inlines = (PhotoInline, TimelineInline)
 
 
 @admin.register(Support)
-class SupportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SupportAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("proposal", "resident", "moved_from", "created_at")
     list_select_related = ("proposal", "resident", "moved_from")
     raw_id_fields = ("proposal", "resident", "moved_from")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -110,7 +111,8 @@ def test_the_directory_says_when_there_is_no_council(en: Client) -> None:
 def test_the_directory_runs_a_fixed_number_of_queries(en: Client, django_assert_max_num_queries) -> None:
     district = DistrictFactory.create()
     complete_council(OkrugFactory.create(district=district))
-    with django_assert_max_num_queries(8) as few:
+    # (9: the district choices and the number of councils come before the councils themselves.)
+    with django_assert_max_num_queries(9) as few:
         page(en.get(reverse("councils:directory")))
     for _ in range(4):
         complete_council(OkrugFactory.create(district=district))
@@ -427,3 +429,25 @@ def test_the_council_links_its_pilot(en: Client) -> None:
     html = page(en.get(reverse("councils:detail", args=[council.okrug.kato])))
 
     assert reverse("councils:pilot", args=[pilot.pk]) in html
+
+
+def test_past_the_limit_the_directory_lists_districts_by_region_then_a_districts_councils(
+    en: Client, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kenes.councils import views
+
+    monkeypatch.setattr(views, "ALL_COUNCILS_UP_TO", 2)
+    district = DistrictFactory.create()
+    here = [CouncilFactory.create(okrug=OkrugFactory.create(district=district)) for _ in range(2)]
+    there = CouncilFactory.create()
+
+    with django_assert_max_num_queries(6):
+        overview = page(en.get(reverse("councils:directory")))
+    chosen = page(en.get(reverse("councils:directory"), {"district": district.kato}))
+
+    assert reverse("councils:detail", args=[there.okrug.kato]) not in overview
+    assert f'href="?district={district.kato}"' in overview
+    assert "2 councils" in overview
+    assert f'id="region-{district.region.kato}"' in overview
+    assert all(reverse("councils:detail", args=[council.okrug.kato]) in chosen for council in here)
+    assert reverse("councils:detail", args=[there.okrug.kato]) not in chosen
