@@ -7,6 +7,7 @@ from kenes.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("-/ping", core_views.ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("kenes.accounts.urls")),
     path("territory/", include("kenes.territory.urls")),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 
@@ -17,3 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def media(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     """An uploaded file from MEDIA_ROOT (read at request time); `serve` refuses paths outside it."""
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
+@require_safe
+def ping(request: HttpRequest) -> HttpResponse:
+    """The trivial view every load benchmark measures beside the real pages (same server, same run):
+    no database, no template. Also a load balancer's health check of the process."""
+    return HttpResponse(b"ok", content_type="text/plain")
