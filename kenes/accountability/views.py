@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -79,6 +80,9 @@ def _tabs(state: str) -> list[dict[str, Any]]:
     return [{"state": key, "label": labels[key], "current": key == state} for key in selectors.INBOX_STATES]
 
 
+INBOX_PAGE = 25
+
+
 @login_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -87,8 +91,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "waiting")
     if state not in selectors.INBOX_STATES:
         state = "waiting"
-    rows = selectors.with_days_left(selectors.inbox_for(request.user, state=state))
-    context = {"rows": rows, "state": state, "tabs": _tabs(state)}
+    # Oldest deadline first, 25 a page: a district's office can have hundreds waiting.
+    page = Paginator(selectors.inbox_for(request.user, state=state), INBOX_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.with_days_left(page.object_list)
+    context = {"rows": rows, "page": page, "state": state, "tabs": _tabs(state)}
     template = "accountability/_inbox.html" if _is_htmx(request) else "accountability/inbox.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])  # the fragment and the page share one address

@@ -34,6 +34,8 @@ from kenes.core.models import CalendarOverride
 
 COUNTRY = "KZ"
 _ONE_DAY = datetime.timedelta(days=1)
+# Up to this many days a count walks the days; longer spans use each year's running totals.
+SHORT_SPAN_DAYS = 62
 
 
 @functools.lru_cache(maxsize=64)
@@ -54,6 +56,7 @@ class WorkingCalendar:
 
     def __init__(self) -> None:
         self._overrides: dict[int, dict[datetime.date, bool]] = {}
+        self._running: dict[int, list[int]] = {}
 
     def _overrides_of(self, year: int) -> dict[datetime.date, bool]:
         if year not in self._overrides:
@@ -84,13 +87,41 @@ class WorkingCalendar:
             first, last, sign = start + _ONE_DAY, end, 1
         else:
             first, last, sign = end, start - _ONE_DAY, -1
-        count = 0
-        day = first
-        while day <= last:
-            if self.is_working_day(day):
-                count += 1
-            day += _ONE_DAY
-        return sign * count
+        if (last - first).days <= SHORT_SPAN_DAYS:
+            count = 0
+            day = first
+            while day <= last:
+                if self.is_working_day(day):
+                    count += 1
+                day += _ONE_DAY
+            return sign * count
+        return sign * self._working_in(first, last)
+
+    def _cumulative(self, year: int) -> list[int]:
+        """Working days from 1 January through each day of the year (index: day of year - 1)."""
+        if year not in self._running:
+            counts, total, day = [], 0, datetime.date(year, 1, 1)
+            while day.year == year:
+                total += self.is_working_day(day)
+                counts.append(total)
+                day += _ONE_DAY
+            self._running[year] = counts
+        return self._running[year]
+
+    def _through(self, day: datetime.date) -> int:
+        """Working days from 1 January of its year through `day`."""
+        return self._cumulative(day.year)[day.timetuple().tm_yday - 1]
+
+    def _working_in(self, first: datetime.date, last: datetime.date) -> int:
+        """Working days in [first, last], by each year's running totals: a deadline missed by years
+        costs a few lookups, not a walk over every day."""
+        before_first = self._through(first) - self.is_working_day(first)
+        if first.year == last.year:
+            return self._through(last) - before_first
+        count = self._cumulative(first.year)[-1] - before_first
+        for year in range(first.year + 1, last.year):
+            count += self._cumulative(year)[-1]
+        return count + self._through(last)
 
 
 def is_working_day(day: datetime.date) -> bool:

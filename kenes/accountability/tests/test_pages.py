@@ -79,9 +79,9 @@ def test_the_inbox_lists_the_offices_recommendations_with_working_days_left_and_
     staff = akimat_user(council.okrug)
     client = signed_in(staff)
 
-    # Session, user, the role check, the offices, the rows, the calendar (one more when the due
-    # dates reach into next year), the demo flag.
-    with django_assert_max_num_queries(8) as few:
+    # Session, user, the role check, the offices, the count and the page's rows, the calendar (one
+    # more when the due dates reach into next year), the demo flag.
+    with django_assert_max_num_queries(9) as few:
         html = page(client.get(reverse("accountability:inbox")))
 
     assert_escaped(html)
@@ -102,6 +102,23 @@ def test_the_inbox_lists_the_offices_recommendations_with_working_days_left_and_
         sent_recommendation(council=council)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page(client.get(reverse("accountability:inbox")))
+
+
+def test_the_inbox_shows_25_a_page_oldest_deadline_first() -> None:
+    first = sent_recommendation(sent_on=long_ago(60))
+    council = first.council
+    for _ in range(25):
+        sent_recommendation(council=council)
+    client = signed_in(akimat_user(council.okrug))
+
+    one = page(client.get(reverse("accountability:inbox")))
+    two = page(client.get(reverse("accountability:inbox"), {"state": "waiting", "page": "2"}))
+
+    assert one.count('<tr id="recommendation-') == 25
+    assert two.count('<tr id="recommendation-') == 1
+    assert url("recommendation", first) in one
+    assert "?state=waiting&amp;page=2" in one
+    assert "Page 2 of 2" in two
 
 
 def test_the_inbox_tabs_show_overdue_answered_and_all() -> None:

@@ -53,9 +53,7 @@ def counts(env: dict[str, str]) -> dict[str, int]:
     return dict(json.loads(manage(env, "shell", "-c", code).stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="run once, in the SQLite suite"
-)
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="run once, in the SQLite suite")
 def test_sqlite_round_trip_keeps_every_count_and_refuses_what_it_cannot_trust(tmp_path: Path) -> None:
     env = environment(tmp_path, f"sqlite:///{tmp_path / 'kenes.sqlite3'}")
     populate(env)

@@ -163,3 +163,32 @@ def test_adding_working_days_and_counting_them_back_agree(start, n):
 @given(start=_days, n=st.integers(min_value=-400, max_value=-1))
 def test_going_back_working_days_and_counting_them_agree(start, n):
     assert working_days_between(start, add_working_days(start, n)) == n
+
+
+def _walked(calendar: WorkingCalendar, start: datetime.date, end: datetime.date) -> int:
+    first, last, sign = (
+        (start + datetime.timedelta(days=1), end, 1) if end >= start else (end, start - datetime.timedelta(days=1), -1)
+    )
+    count, day = 0, first
+    while day <= last:
+        count += calendar.is_working_day(day)
+        day += datetime.timedelta(days=1)
+    return sign * count
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=_days, end=_days)
+def test_long_spans_counted_by_running_totals_equal_the_day_by_day_walk(start, end):
+    set_calendar_override(actor=None, day=D(2026, 11, 14), is_working_day=True, note="a working Saturday")
+    set_calendar_override(actor=None, day=D(2028, 3, 1), is_working_day=False, note="a day off")
+    calendar = WorkingCalendar()
+
+    assert calendar.working_days_between(start, end) == _walked(calendar, start, end)
+
+
+def test_a_deadline_missed_by_years_is_counted_without_walking_every_day(django_assert_max_num_queries):
+    calendar = WorkingCalendar()
+    with django_assert_max_num_queries(12):  # one override query per year touched
+        late = calendar.working_days_between(D(2036, 1, 1), D(2026, 1, 1))
+    assert late == -_walked(WorkingCalendar(), D(2026, 1, 1), D(2036, 1, 1))
+    assert -2600 < late < -2400
