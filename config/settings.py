@@ -96,7 +96,15 @@ TEMPLATES = [
 # SQLite by default; DATABASE_URL switches to PostgreSQL (or anything dj-database-url reads).
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Fail fast while the server is down (a 503 page, not a hung worker); a kept connection is
+        # checked before reuse, so Kenes reconnects by itself once the server is back.
+        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
 else:
     DATABASES = {
         "default": {

@@ -30,3 +30,5 @@ if settings.SERVE_MEDIA:
     from kenes.core.views import media
 
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", media, name="media")]
+
+handler500 = "kenes.core.views.server_error"

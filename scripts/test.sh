@@ -84,6 +84,13 @@ else
   skip "pytest on PostgreSQL" "no server at $PG_URL"
 fi
 
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  # Each fault test makes its own PostgreSQL cluster and server processes on 127.0.0.1 (bounded).
+  step "fault tests (PostgreSQL restarted under load)" pytest_counted env DATABASE_URL= pytest -q -p no:cacheprovider -m faults tests/faults
+else
+  skip "fault tests" "PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are not installed"
+fi
+
 if [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   step "browser flows (Chromium)" pytest_counted env DATABASE_URL= pytest -q -p no:cacheprovider -m e2e tests/e2e
 else
