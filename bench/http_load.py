@@ -45,6 +45,7 @@ STAFF_SECTION = "## Staff pages at 150 and at all okrugs"
 PUBLIC_P95_MS = 50.0
 PUBLIC_SHARE = 0.5
 STAFF_RATIO = 1.2
+THREADS = 4  # per worker, as scripts/serve.sh: one database connection each at most
 
 
 def _free_port() -> int:
@@ -179,6 +180,8 @@ class Server:
                 str(self.port),
                 "--workers",
                 str(workers),
+                "--blocking-threads",
+                str(THREADS),
                 "--log-level",
                 "warning",
                 "config.wsgi:application",

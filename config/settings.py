@@ -59,6 +59,7 @@ MIDDLEWARE = [
     # response, which is Django's answer to BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "kenes.core.middleware.RequestIdMiddleware",
+    "kenes.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kenes.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -114,6 +115,26 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A streaming read replica (docs/deployment.md): reads of safe requests that have not written go to
+# it, everything else to DATABASE_URL (kenes/core/db_router.py, kenes/core/replica.py). Unset: one
+# database, no router, no middleware. Tests use it as a mirror of the test database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+KENES_REPLICA_PIN_SECONDS = env_int("KENES_REPLICA_PIN_SECONDS", 5)
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL: a replica of SQLite does not exist.")
+    _primary = DATABASES["default"]
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=_primary["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {**_primary.get("OPTIONS", {}), **DATABASES["replica"].get("OPTIONS", {})}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["kenes.core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "kenes.core.replica.ReplicaPinMiddleware",
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -189,6 +210,7 @@ MEDIA_URL = "/media/"
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+KENES_TASK_LEASE_SECONDS = env_int("KENES_TASK_LEASE_SECONDS", 600)  # RUNNING longer: its worker died (0010)
 
 # Security: CSRF everywhere (middleware), CSP without inline scripts (our middleware),
 # secure cookies and HSTS whenever DEBUG is off.

@@ -32,6 +32,18 @@ def test_the_task_sends_what_is_due_and_enqueues_itself_for_the_next_retry(setti
     assert queued.run_after == later
 
 
+def test_the_task_comes_back_when_the_lease_of_a_message_whose_sender_died_ends(settings):
+    settings.KENES_SMS_URL = ""
+    lease_ends = timezone.now() + datetime.timedelta(seconds=40)
+    OutboxMessageFactory.create(status=OutboxMessage.Status.SENDING, lease_until=lease_ends, attempts=1)
+    OutboxMessageFactory.create(next_attempt_at=timezone.now() + datetime.timedelta(minutes=5))
+
+    deliver_notifications_task.call()
+
+    queued = DBTaskResult.objects.filter(task_path__endswith="deliver_notifications_task").get()
+    assert queued.run_after == lease_ends
+
+
 def test_with_nothing_waiting_the_task_does_not_come_back(settings):
     settings.KENES_SMS_URL = ""
     OutboxMessageFactory.create()
