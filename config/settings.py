@@ -59,6 +59,7 @@ MIDDLEWARE = [
     # response, which is Django's answer to BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "kenes.core.middleware.RequestIdMiddleware",
+    "kenes.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kenes.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

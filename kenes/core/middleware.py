@@ -1,19 +1,28 @@
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext
 
 from kenes.core.errors import DomainError
 from kenes.core.request_context import reset_request_id, set_request_id
 
+logger = logging.getLogger(__name__)
+
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+# Long enough for PostgreSQL to restart or fail over; a person reading the page decides for themselves.
+RETRY_AFTER_SECONDS = 10
 
 # No inline scripts anywhere: every script is a static file. Leaflet sets element styles from
 # JavaScript (CSSOM), which style-src does not restrict; no tiles, so images are ours or data: URIs.
@@ -100,3 +109,55 @@ class KazakhFirstLocaleMiddleware(LocaleMiddleware):
             supported = {code for code, _name in settings.LANGUAGES}
             translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database does not answer (restarting, failing over, out of connections) a request
+    gets a quick 503 that says so, with Retry-After, instead of a 500 and a traceback: the page
+    `503.html` in the reader's language, or the API's error body `{"detail", "code": "unavailable"}`.
+
+    The answer is made without the database (no session, no user, no context processors). The
+    request's transaction was rolled back with the connection, and Django drops a broken connection
+    when the request ends (CONN_HEALTH_CHECKS checks a kept one before reuse), so the next request
+    connects again: Kenes recovers without a restart.
+
+    It catches what the view raises, and what the view's template raises while rendering; the
+    session and the user are read lazily, so their first query happens there too. Django turns an
+    exception into a response at each middleware's boundary, so a failure inside another middleware
+    (the session saved after the view) never reaches this one: the 500 handler,
+    `kenes.core.views.server_error`, gives that one the same 503.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        return database_unavailable(request, exception)
+
+
+def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    """The 503 answer for a request the database could not serve, logged once in one line."""
+    reason = str(error).strip().splitlines()
+    # One line per request, no traceback: an outage fails every request, and hundreds of identical
+    # tracebacks would bury whatever else the log says.
+    logger.warning(
+        "database unavailable, answered 503: %s %s (request %s): %s",
+        request.method,
+        request.path,
+        getattr(request, "request_id", "-"),
+        reason[0] if reason else type(error).__name__,
+    )
+    if request.path.startswith("/api/"):
+        message = gettext("The database is not answering right now: try again in a minute.")
+        response: HttpResponse = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html", request=None), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Django's request logger would log every 5xx again as an error; this one is logged above.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response

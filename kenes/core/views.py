@@ -1,21 +1,21 @@
 from __future__ import annotations
 
-import logging
 import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-logger = logging.getLogger(__name__)
+from kenes.core.middleware import database_unavailable
+from kenes.core.page_cache import public_page
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     # Core imports no app: the pilot district is reached by its URL name and KATO code only.
     pilot_url = reverse("territory:unit", args=[settings.KENES_PILOT_DISTRICT])
@@ -35,22 +35,12 @@ def ping(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-UNAVAILABLE_RETRY_SECONDS = 10
-
-
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 handler. When the database is unreachable (restarting, failed over, out of
-    connections) the answer is a 503 that says so, with Retry-After, rendered without touching the
-    database: the request's transaction was rolled back, so nothing half-done was kept, and the next
-    request opens a new connection (no restart of Kenes needed). Anything else is the plain 500."""
+    connections) the answer is the same 503 as `DatabaseUnavailableMiddleware` gives, for the errors
+    raised where that middleware cannot see them (inside another middleware, such as the session
+    saved after the view). Anything else is the plain 500, rendered without the database."""
     error = sys.exc_info()[1]
     if isinstance(error, (OperationalError, InterfaceError)):
-        logger.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
-        if request.path.startswith("/api/"):
-            message = gettext("The database is not answering right now: try again in a minute.")
-            response: HttpResponse = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
-        else:
-            response = HttpResponse(loader.render_to_string("503.html", request=None), status=503)
-        response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
-        return response
+        return database_unavailable(request, error)
     return HttpResponseServerError(loader.render_to_string("500.html", request=None))
