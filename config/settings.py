@@ -116,6 +116,26 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A streaming read replica (docs/deployment.md): reads of safe requests that have not written go to
+# it, everything else to DATABASE_URL (kenes/core/db_router.py, kenes/core/replica.py). Unset: one
+# database, no router, no middleware. Tests use it as a mirror of the test database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+KENES_REPLICA_PIN_SECONDS = env_int("KENES_REPLICA_PIN_SECONDS", 5)
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL: a replica of SQLite does not exist.")
+    _primary = DATABASES["default"]
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=_primary["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {**_primary.get("OPTIONS", {}), **DATABASES["replica"].get("OPTIONS", {})}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["kenes.core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "kenes.core.replica.ReplicaPinMiddleware",
+    )
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
