@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,10 +22,15 @@ def pytest_runtest_makereport(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_axes_and_cache() -> None:
-    from django.core.cache import cache
+def _fresh_axes_and_cache(settings: Any) -> None:
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["pages"].clear()
+    # The anonymous page cache is off unless a test turns it on (tests/test_page_cache.py, the browser
+    # flow in tests/e2e/test_page_cache.py): the other tests pin what a page renders and how many
+    # queries that takes.
+    settings.KENES_PAGE_CACHE_SECONDS = 0
 
 
 def pytest_configure(config: pytest.Config) -> None:

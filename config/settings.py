@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kenes.core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: it answers an anonymous visitor from the page cache before the view runs (decision 0012).
+    "kenes.core.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +137,18 @@ if DATABASE_REPLICA_URL:
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
         "kenes.core.replica.ReplicaPinMiddleware",
     )
+
+# The anonymous page cache (kenes/core/page_cache.py, decision 0012): rendered public pages, kept in
+# each process's memory and checked against the database's content version on every hit. 0 = off.
+KENES_PAGE_CACHE_SECONDS = env_int("KENES_PAGE_CACHE_SECONDS", 300)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kenes-default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kenes-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("KENES_PAGE_CACHE_ENTRIES", 2000)},
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from kenes.accountability import exports
 from kenes.accountability import scorecards as scorecard_selectors
 from kenes.accountability.scorecards import Scorecard
+from kenes.core.page_cache import public_page
 from kenes.councils.selectors import get_pilot
 from kenes.territory import selectors as territory_selectors
 
@@ -90,6 +91,7 @@ def _respond(
     return render(request, template, context)
 
 
+@public_page
 @require_safe
 def scorecards(request: HttpRequest) -> HttpResponse:
     context = {
@@ -99,6 +101,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     return render(request, "accountability/scorecard_index.html", context)
 
 
+@public_page
 @require_safe
 def okrug_scorecard(request: HttpRequest, kato: str) -> HttpResponse:
     okrug = territory_selectors.find_okrug(kato)
@@ -121,6 +124,7 @@ def okrug_scorecard(request: HttpRequest, kato: str) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def district_scorecard(request: HttpRequest, kato: str) -> HttpResponse:
     district = territory_selectors.find_district(kato)

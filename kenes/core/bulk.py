@@ -17,6 +17,8 @@ from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
 
+from kenes.core.page_cache import bump_content_version
+
 FLUSH_ROWS = 50_000
 
 
@@ -105,6 +107,7 @@ def _copy(table: str, columns: list[str], rows: list[list[Any]]) -> None:
         with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+    bump_content_version()  # COPY passes by the execute wrapper that does it for every other write
 
 
 def _insert(table: str, fields: list[models.Field[Any, Any]], rows: list[list[Any]]) -> None:

@@ -100,3 +100,13 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day.isoformat()} {'+' if self.is_working_day else '-'}"
+
+
+class ContentVersion(models.Model):
+    """The content version of the anonymous page cache on SQLite (`kenes.core.page_cache`): one row,
+    advanced by every write. PostgreSQL keeps it in the sequence `kenes_content_version` instead."""
+
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.n)

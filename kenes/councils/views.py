@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from kenes.core.errors import DomainError
+from kenes.core.page_cache import public_page
 from kenes.councils import permissions, selectors, services
 from kenes.councils.forms import (
     AppointMemberForm,
@@ -52,6 +53,7 @@ def _refuse(form: forms.BaseForm, error: DomainError) -> None:
 ALL_COUNCILS_UP_TO = 300
 
 
+@public_page
 @require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     """Every council with its composition, grouped by district. Past ALL_COUNCILS_UP_TO councils (a
@@ -78,6 +80,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "councils/directory.html", context)
 
 
+@public_page
 @require_safe
 def detail(request: HttpRequest, kato: str) -> HttpResponse:
     council = selectors.find_council(kato)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kenes.accountability.scorecards import okrug_scorecard
+from kenes.core.page_cache import public_page
 from kenes.core.tables import Table, table_csv, table_xlsx
 from kenes.councils.selectors import find_council
 from kenes.indicators import dashboards, figures, pilot_evaluation
@@ -74,6 +75,7 @@ def _charts(series_list: list[dashboards.IndicatorSeries], *, place: str) -> lis
 # An okrug's profile --------------------------------------------------------------------------------
 
 
+@public_page
 @require_safe
 def okrug_profile(request: HttpRequest, kato: str) -> HttpResponse:
     okrug = dashboards.access_okrug(kato=kato)
@@ -153,6 +155,7 @@ def _overview_page(
     return render(request, f"indicators/{level}_overview.html", context)
 
 
+@public_page
 @require_safe
 def district_overview(request: HttpRequest, kato: str) -> HttpResponse:
     district = dashboards.access_district(kato=kato)
@@ -166,6 +169,7 @@ def district_overview(request: HttpRequest, kato: str) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def region_overview(request: HttpRequest, kato: str) -> HttpResponse:
     region = dashboards.access_region(kato=kato)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kenes.core.errors import DomainError
+from kenes.core.page_cache import public_page
 from kenes.councils import selectors as council_selectors
 from kenes.councils.models import Council, Member
 from kenes.meetings import permissions, selectors, services
@@ -63,6 +64,7 @@ def _may_run_council(user: Any, council: Council) -> bool:
 # A council's sittings
 
 
+@public_page
 @require_safe
 def council_meetings(request: HttpRequest, kato: str) -> HttpResponse:
     council = _council_or_404(kato)
@@ -197,6 +199,7 @@ def _live_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     }
 
 
+@public_page
 @require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_public_meeting(pk)

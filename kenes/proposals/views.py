@@ -29,6 +29,7 @@ from kenes.accounts import selectors as account_selectors
 from kenes.accounts.models import ResidentProfile
 from kenes.core.calendar import working_days_between
 from kenes.core.errors import DomainError
+from kenes.core.page_cache import public_page
 from kenes.core.pagination import keyset_page
 from kenes.councils import selectors as council_selectors
 from kenes.councils.models import Council
@@ -76,6 +77,7 @@ def _page(request: HttpRequest, proposals: Any) -> Any:
     return Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
 
 
+@public_page
 @require_safe
 def proposal_list(request: HttpRequest) -> HttpResponse:
     """Every council's proposals. The okrug choices appear once a district is chosen (a national list
@@ -109,6 +111,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/list.html", context)
 
 
+@public_page
 @require_safe
 def okrug_list(request: HttpRequest, kato: str) -> HttpResponse:
     council = _council_or_404(kato)
@@ -194,6 +197,7 @@ def _return_reason(proposal: Proposal) -> str:
     return _return_reasons([proposal]).get(proposal.pk, "")
 
 
+@public_page
 @require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.get_public_proposal(pk))

@@ -9,18 +9,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from kenes.core.page_cache import public_page
 from kenes.territory import selectors
 from kenes.territory.models import District, Okrug, Region
 
 BOUNDARIES_MAX_AGE = 24 * 3600
 
 
+@public_page
 @require_safe
 def country(request: HttpRequest) -> HttpResponse:
     context = {"regions": selectors.list_regions(), "source": selectors.latest_source()}
     return render(request, "territory/country.html", context)
 
 
+@public_page
 @require_safe
 def unit(request: HttpRequest, kato: str) -> HttpResponse:
     found = selectors.find_unit(kato)

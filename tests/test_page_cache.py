@@ -1,0 +1,190 @@
+"""The anonymous page cache (kenes/core/page_cache.py, decision 0012) through the HTTP client: a page
+is rendered once and served again, and any write makes it fresh; signed-in people, API callers with a
+token and visitors with pending messages are never served from it; the CSRF token is each visitor's
+own. Here, not in kenes/core/tests, because the scenarios use the apps' pages and services."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from kenes.accounts.services import issue_api_token
+from kenes.core.page_cache import CSRF_MARKER, bump_content_version, content_version, is_write
+from kenes.proposals import services
+from kenes.proposals.models import Proposal, Status
+from kenes.proposals.tests.factories import ProposalFactory, resident_of
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+@pytest.fixture(autouse=True)
+def cache_on(settings: Any) -> None:
+    settings.KENES_PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def proposal() -> Proposal:
+    return ProposalFactory.create(status=Status.COLLECTING, title="Жол жөндеу")
+
+
+def test_a_second_anonymous_visit_is_served_without_rendering(
+    proposal: Proposal, django_assert_num_queries: Any
+) -> None:
+    client = Client()
+    first = client.get(f"/proposals/{proposal.pk}/")
+    assert first.status_code == 200
+    assert first["X-Kenes-Cache"] == "miss"
+
+    with django_assert_num_queries(1):  # the content version, nothing else
+        again = Client().get(f"/proposals/{proposal.pk}/")
+
+    assert again["X-Kenes-Cache"] == "hit"
+    assert TOKEN.sub("", again.content.decode()) == TOKEN.sub("", first.content.decode())
+    assert "Жол жөндеу" in again.content.decode()
+
+
+def test_a_support_makes_the_page_fresh_for_the_next_anonymous_visitor(proposal: Proposal) -> None:
+    url = f"/proposals/{proposal.pk}/"
+    Client().get(url)
+    before = content_version()
+
+    services.support_proposal(actor=resident_of(proposal.okrug), proposal=proposal)
+
+    assert content_version() > before
+    page = Client().get(url)
+    assert page["X-Kenes-Cache"] == "miss"
+    proposal.refresh_from_db()
+    assert proposal.support_count == 1
+    api = Client().get(f"/api/v1/proposals/{proposal.pk}")
+    assert api.json()["support_count"] == 1
+
+
+def test_an_edit_made_outside_a_service_is_seen_too(proposal: Proposal) -> None:
+    url = f"/proposals/{proposal.pk}/"
+    Client().get(url)
+
+    Proposal.objects.filter(pk=proposal.pk).update(title="Көпір салу")
+
+    page = Client().get(url).content.decode()
+    assert "Көпір салу" in page
+    assert "Жол жөндеу" not in page
+
+
+def test_each_visitor_gets_a_csrf_token_of_their_own_and_can_switch_language(proposal: Proposal) -> None:
+    url = f"/proposals/{proposal.pk}/"
+    Client().get(url)
+
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url)
+    assert page["X-Kenes-Cache"] == "hit"
+    html = page.content.decode()
+    assert CSRF_MARKER.decode() not in html
+    token = TOKEN.search(html)
+    assert token is not None
+    assert settings.CSRF_COOKIE_NAME in page.cookies
+
+    switched = visitor.post("/i18n/setlang/", {"language": "ru", "next": url, "csrfmiddlewaretoken": token.group(1)})
+
+    assert switched.status_code == 302
+    russian = visitor.get(url)
+    assert russian["X-Kenes-Cache"] == "miss"  # another language, another entry
+    assert '<html lang="ru">' in russian.content.decode()
+
+
+def test_languages_and_htmx_partials_are_kept_apart(proposal: Proposal) -> None:
+    url = f"/proposals/okrug/{proposal.okrug.kato}/"
+    kazakh = Client()
+    russian = Client()
+    russian.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+
+    assert kazakh.get(url)["X-Kenes-Cache"] == "miss"
+    assert russian.get(url)["X-Kenes-Cache"] == "miss"
+    # An htmx request may be answered with a fragment: it never shares an entry with the full page.
+    assert kazakh.get(url, headers={"HX-Request": "true"})["X-Kenes-Cache"] == "miss"
+    assert '<html lang="kk">' in kazakh.get(url).content.decode()
+    assert '<html lang="ru">' in russian.get(url).content.decode()
+
+
+def test_signed_in_people_are_never_served_from_the_cache(proposal: Proposal) -> None:
+    url = f"/proposals/{proposal.pk}/"
+    Client().get(url)
+    resident = resident_of(proposal.okrug, username="cache-resident")
+    client = Client()
+    client.force_login(resident)
+
+    page = client.get(url)
+
+    assert "X-Kenes-Cache" not in page
+    assert 'action="/accounts/logout/"' in page.content.decode()  # their own menu, not the anonymous page
+
+
+def test_api_callers_with_a_token_are_never_served_from_the_cache(proposal: Proposal) -> None:
+    url = f"/api/v1/proposals/{proposal.pk}"
+    assert Client().get(url)["X-Kenes-Cache"] == "miss"
+    assert Client().get(url)["X-Kenes-Cache"] == "hit"
+    caller = resident_of(proposal.okrug)
+    _token, secret = issue_api_token(actor=caller, user=caller, name="cache test")
+
+    answer = Client().get(url, headers={"Authorization": f"Bearer {secret}"})
+
+    assert answer.status_code == 200
+    assert "X-Kenes-Cache" not in answer
+
+
+def test_errors_and_pages_that_are_not_public_are_not_kept(proposal: Proposal) -> None:
+    missing = Client().get("/proposals/999999999/")
+    assert missing.status_code == 404
+    assert "X-Kenes-Cache" not in Client().get("/proposals/999999999/")
+    assert "X-Kenes-Cache" not in Client().get("/accounts/login/")
+
+
+def test_a_page_is_not_kept_when_the_cache_is_off(proposal: Proposal, settings: Any) -> None:
+    settings.KENES_PAGE_CACHE_SECONDS = 0
+
+    assert "X-Kenes-Cache" not in Client().get(f"/proposals/{proposal.pk}/")
+    assert "X-Kenes-Cache" not in Client().get(f"/proposals/{proposal.pk}/")
+
+
+def test_a_bulk_load_outside_the_orm_makes_pages_fresh_by_bumping(proposal: Proposal) -> None:
+    before = content_version()
+    bump_content_version()
+    assert content_version() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ('INSERT INTO "proposals_support" ("proposal_id") VALUES (%s)', True),
+        ('UPDATE "proposals_proposal" SET "support_count" = 1', True),
+        ('DELETE FROM "meetings_vote" WHERE id = 1', True),
+        ('TRUNCATE "proposals_proposal"', True),
+        ('SELECT "proposals_proposal"."id" FROM "proposals_proposal"', False),
+        ('UPDATE "django_session" SET "expire_date" = %s', False),
+        ('INSERT INTO "axes_accessattempt" ("username") VALUES (%s)', False),
+        ('UPDATE "notifications_outboxmessage" SET "state" = %s', False),
+        ('INSERT INTO "django_tasks_database_dbtaskresult" ("id") VALUES (%s)', False),
+    ],
+)
+def test_which_statements_count_as_writes(sql: str, writes: bool) -> None:
+    assert is_write(sql) is writes
+
+
+def test_saving_a_session_leaves_cached_pages_alone(proposal: Proposal) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    url = f"/proposals/{proposal.pk}/"
+    Client().get(url)
+    before = content_version()
+
+    session = SessionStore()
+    session["seen"] = url
+    session.save()
+
+    assert content_version() == before
+    assert Client().get(url)["X-Kenes-Cache"] == "hit"
