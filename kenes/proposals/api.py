@@ -265,6 +265,13 @@ def _public(proposal_id: int) -> Proposal:
         raise _not_found() from missing
 
 
+def _public_ref(proposal_id: int) -> Proposal:
+    try:
+        return selectors.public_proposal_ref(proposal_id)
+    except Http404 as missing:
+        raise _not_found() from missing
+
+
 def _for_screening(request: HttpRequest, proposal_id: int) -> Proposal:
     try:
         return selectors.access_proposal_for_screening(user=_actor(request), pk=proposal_id)
@@ -352,11 +359,12 @@ def _detail(proposal_id: int, viewer: Any) -> dict[str, Any]:
     return proposal_out(_visible(proposal_id, viewer), viewer)
 
 
-def _support_out(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
+def _support_out(proposal: Proposal, *, supported: bool) -> dict[str, Any]:
+    # Read again: a support already there returns before the service copies the counts back.
     proposal.refresh_from_db(fields=["support_count", "status"])
     return {
         "proposal": proposal.pk,
-        "supported": selectors.has_supported(_actor(request), proposal),
+        "supported": supported,
         "support_count": proposal.support_count,
         "status": proposal.status,
     }
@@ -455,9 +463,9 @@ def create_proposal(request: HttpRequest, payload: ProposalIn) -> Status[dict[st
     description=WRITES,
 )
 def support(request: HttpRequest, proposal_id: int = _proposal_path()) -> dict[str, Any]:
-    found = _public(proposal_id)
+    found = _public_ref(proposal_id)
     services.support_proposal(actor=_actor(request), proposal=found)
-    return _support_out(request, found)
+    return _support_out(found, supported=True)
 
 
 @router.delete(
@@ -468,9 +476,9 @@ def support(request: HttpRequest, proposal_id: int = _proposal_path()) -> dict[s
     description=WRITES,
 )
 def withdraw(request: HttpRequest, proposal_id: int = _proposal_path()) -> dict[str, Any]:
-    found = _public(proposal_id)
+    found = _public_ref(proposal_id)
     services.withdraw_support(actor=_actor(request), proposal=found)
-    return _support_out(request, found)
+    return _support_out(found, supported=False)
 
 
 @router.post(
