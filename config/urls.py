@@ -8,7 +8,7 @@ from kenes.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("-/ping", core_views.ping, name="ping"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/", include("kenes.accounts.urls")),
     path("territory/", include("kenes.territory.urls")),
     path("councils/", include("kenes.councils.urls")),

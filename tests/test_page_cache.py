@@ -5,15 +5,17 @@ own. Here, not in kenes/core/tests, because the scenarios use the apps' pages an
 
 from __future__ import annotations
 
+import gzip
 import re
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
 from kenes.accounts.services import issue_api_token
-from kenes.core.page_cache import CSRF_MARKER, bump_content_version, content_version, is_write
+from kenes.core.page_cache import bump_content_version, content_version, entry_for, is_write
 from kenes.proposals import services
 from kenes.proposals.models import Proposal, Status
 from kenes.proposals.tests.factories import ProposalFactory, resident_of
@@ -76,25 +78,50 @@ def test_an_edit_made_outside_a_service_is_seen_too(proposal: Proposal) -> None:
     assert "Жол жөндеу" not in page
 
 
-def test_each_visitor_gets_a_csrf_token_of_their_own_and_can_switch_language(proposal: Proposal) -> None:
+def test_a_cached_page_is_the_same_for_everyone_and_its_language_buttons_work(proposal: Proposal) -> None:
     url = f"/proposals/{proposal.pk}/"
     Client().get(url)
 
     visitor = Client(enforce_csrf_checks=True)
     page = visitor.get(url)
     assert page["X-Kenes-Cache"] == "hit"
-    html = page.content.decode()
-    assert CSRF_MARKER.decode() not in html
-    token = TOKEN.search(html)
-    assert token is not None
-    assert settings.CSRF_COOKIE_NAME in page.cookies
+    assert TOKEN.search(page.content.decode()) is None  # nothing of this visitor's in it
+    assert not page.cookies  # no CSRF cookie either
 
-    switched = visitor.post("/i18n/setlang/", {"language": "ru", "next": url, "csrfmiddlewaretoken": token.group(1)})
+    switched = visitor.post("/i18n/setlang/", {"language": "ru", "next": url})
 
     assert switched.status_code == 302
+    assert switched["Location"] == url
     russian = visitor.get(url)
     assert russian["X-Kenes-Cache"] == "miss"  # another language, another entry
     assert '<html lang="ru">' in russian.content.decode()
+
+
+def test_a_hit_sends_the_page_compressed_once(proposal: Proposal) -> None:
+    url = f"/proposals/{proposal.pk}/"
+    plain = Client().get(url)
+
+    compressed = Client().get(url, headers={"Accept-Encoding": "gzip, deflate"})
+
+    assert compressed["X-Kenes-Cache"] == "hit"
+    assert compressed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert gzip.decompress(compressed.content) == plain.content
+    assert len(compressed.content) < len(plain.content) / 2
+
+
+def test_a_page_that_carries_a_csrf_token_gets_each_visitor_their_own() -> None:
+    rendered = HttpResponse(b'<form><input type="hidden" name="csrfmiddlewaretoken" value="abc123XYZ"></form>')
+    entry = entry_for(rendered, version=7, day="2026-12-06")
+    assert b"abc123XYZ" not in entry.content
+    assert entry.gzipped is None  # per visitor, so compressed per response
+
+    first = entry.response(RequestFactory().get("/"))
+    second = entry.response(RequestFactory().get("/"))
+
+    tokens = [TOKEN.search(answer.content.decode()) for answer in (first, second)]
+    assert all(token is not None for token in tokens)
+    assert tokens[0].group(1) != tokens[1].group(1)  # type: ignore[union-attr]
 
 
 def test_languages_and_htmx_partials_are_kept_apart(proposal: Proposal) -> None:

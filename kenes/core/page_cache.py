@@ -15,8 +15,10 @@ write advances it at once.) A hit costs one small query (the version) and no ren
 the local day and `KENES_PAGE_CACHE_SECONDS` bound what changes with the clock alone (an answer
 becoming overdue). Bulk loads that bypass the ORM call `bump_content_version()` themselves.
 
-The CSRF token never stays in a stored page: its value is replaced by a marker, and each visitor's
-copy gets a token of their own, so the language buttons and the login form work from a cached page.
+The public pages carry no CSRF token (the language buttons post to a view that needs none), so a
+stored page is the same for every visitor and is kept gzipped as well: a hit sends those bytes. Should
+a stored page carry a token, its value is replaced by a marker and each visitor's copy gets a token of
+their own (and is compressed per response, as usual).
 
 Off when `KENES_PAGE_CACHE_SECONDS` is 0, and with a read replica (a page read from a lagging replica
 could be stamped with a newer version than its content).
@@ -37,6 +39,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 
 PAGE_CACHE = "pages"
 API_PREFIX = "/api/v1/"
@@ -209,19 +213,27 @@ class Entry:
     content_type: str
     content: bytes
     headers: tuple[tuple[str, str], ...]
+    # The same content compressed once, for a page that is the same for every visitor (no CSRF
+    # token in it): GZipMiddleware leaves a response that already has a Content-Encoding alone.
+    gzipped: bytes | None = None
 
     def response(self, request: HttpRequest) -> HttpResponse:
-        content = self.content
+        gzip = self.gzipped is not None and "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+        content = self.gzipped if gzip and self.gzipped is not None else self.content
         if CSRF_MARKER in content:
             content = content.replace(CSRF_MARKER, get_token(request).encode())
         response = HttpResponse(content, content_type=self.content_type)
         for name, value in self.headers:
             response[name] = value
+        if gzip:
+            response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ("Accept-Encoding",))
         response["X-Kenes-Cache"] = "hit"
         return response
 
 
 KEPT_HEADERS = ("Content-Language", "Content-Disposition", "Vary")
+GZIP_MIN_LENGTH = 200  # as GZipMiddleware: shorter answers are not worth compressing
 
 
 def storable(response: HttpResponse) -> bool:
@@ -237,7 +249,9 @@ def storable(response: HttpResponse) -> bool:
 def entry_for(response: HttpResponse, version: int, day: str) -> Entry:
     content = _CSRF_VALUE.sub(rb"\1" + CSRF_MARKER + rb"\2", response.content)
     headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
-    return Entry(version, day, response["Content-Type"], content, headers)
+    same_for_all = CSRF_MARKER not in content and not response.has_header("Content-Encoding")
+    gzipped = compress_string(content) if same_for_all and len(content) >= GZIP_MIN_LENGTH else None
+    return Entry(version, day, response["Content-Type"], content, headers, gzipped)
 
 
 class AnonymousPageCacheMiddleware:

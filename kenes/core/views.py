@@ -8,7 +8,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseSer
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
+from django.views.i18n import set_language as django_set_language
 from django.views.static import serve
 
 from kenes.core.middleware import database_unavailable
@@ -26,6 +28,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def media(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     """An uploaded file from MEDIA_ROOT (read at request time); `serve` refuses paths outside it."""
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
+# The language buttons on every page post here without a CSRF token (decision 0012): a page that
+# carries no token is the same for every visitor, so it can be cached and compressed once. Django's
+# view still takes only POST, keeps `next` on this site, and changes nothing but the language cookie:
+# the worst another site can do through it is switch a visitor's language.
+set_language = csrf_exempt(django_set_language)
 
 
 @require_safe

@@ -37,23 +37,40 @@ def test_every_page_response_carries_the_security_headers(client, path):
 def test_a_post_without_a_csrf_token_is_refused():
     client = Client(enforce_csrf_checks=True)
 
-    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    response = client.post("/accounts/login/", {"username": "someone", "password": "a-password-123"})
 
     assert response.status_code == 403
-    assert "kenes_language" not in response.cookies
+    assert "sessionid" not in response.cookies
 
 
 @pytest.mark.django_db
 def test_a_post_with_the_csrf_token_from_the_page_is_accepted():
     client = Client(enforce_csrf_checks=True)
-    page = client.get("/").content.decode()
+    page = client.get("/accounts/login/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token is not None
 
-    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/", "csrfmiddlewaretoken": token[1]})
+    response = client.post(
+        "/accounts/login/", {"username": "someone", "password": "a-password-123", "csrfmiddlewaretoken": token[1]}
+    )
 
-    assert response.status_code == 302
-    assert response.cookies["kenes_language"].value == "ru"
+    assert response.status_code == 200  # past the CSRF check: the form says the login is wrong
+    assert 'name="username"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_buttons_need_no_token_but_only_a_post_switches():
+    # Decision 0012: public pages carry no CSRF token so they can be cached for everyone; the worst a
+    # forged post can do here is switch the visitor's language, and `next` stays on this site.
+    client = Client(enforce_csrf_checks=True)
+
+    asked = client.get("/i18n/setlang/", {"language": "ru", "next": "/"})
+    posted = client.post("/i18n/setlang/", {"language": "ru", "next": "https://evil.example/"})
+
+    assert "kenes_language" not in asked.cookies
+    assert posted.status_code == 302
+    assert posted["Location"] == "/"
+    assert posted.cookies["kenes_language"].value == "ru"
 
 
 PRINT_SECURITY_SETTINGS = """
