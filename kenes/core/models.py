@@ -41,6 +41,7 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField()
+    chain = models.PositiveSmallIntegerField(default=0)  # which of the side-by-side chains (kenes.core.audit)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -65,7 +66,8 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked while an audit entry is appended, so concurrent writers form one chain."""
+    """The end of one audit chain (pk = chain + 1), locked while an entry is appended to it, so
+    concurrent writers to that chain form one sequence."""
 
     last_hash = models.CharField(max_length=64)
 

@@ -8,8 +8,9 @@ from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from kenes.core.audit import GENESIS_HASH, record_audit, verify_audit_chain
-from kenes.core.models import AuditEntry
+from kenes.core.audit import AUDIT_CHAINS, GENESIS_HASH, chain_of, record_audit, verify_audit_chain
+from kenes.core.models import AuditChainHead, AuditEntry
+from kenes.core.request_context import reset_request_id, set_request_id
 
 pytestmark = pytest.mark.django_db
 
@@ -204,4 +205,109 @@ def test_concurrent_appends_on_postgresql_keep_one_chain():
 
     assert errors == []
     assert AuditEntry.objects.count() == writers
+    assert verify_audit_chain() is None
+
+
+def _in_request(request_id: str, **entry):
+    token = set_request_id(request_id)
+    try:
+        return record_audit(**entry)
+    finally:
+        reset_request_id(token)
+
+
+def _request_ids_in_two_chains() -> tuple[str, str]:
+    first = "request-0"
+    for number in range(1, 64):
+        other = f"request-{number}"
+        if chain_of(other) != chain_of(first):
+            return first, other
+    raise AssertionError("64 request ids all in one chain: chain_of does not spread")
+
+
+def test_requests_write_to_side_by_side_chains_that_all_verify(clerk):
+    one, two = _request_ids_in_two_chains()
+    a1 = _in_request(one, actor=clerk, action="user.renamed", target=clerk)
+    b1 = _in_request(two, actor=clerk, action="user.renamed", target=clerk)
+    a2 = _in_request(one, actor=clerk, action="user.checked", target=clerk)
+    system = record_audit(actor=None, action="import.finished")
+
+    assert a1.chain != b1.chain
+    assert (a1.prev_hash, b1.prev_hash, a2.prev_hash) == (GENESIS_HASH, GENESIS_HASH, a1.hash)
+    assert system.chain == 0
+    assert AuditChainHead.objects.get(pk=a1.chain + 1).last_hash == a2.hash
+    assert AuditChainHead.objects.get(pk=b1.chain + 1).last_hash == b1.hash
+    assert {chain_of(f"{number:032x}") for number in range(400)} == set(range(AUDIT_CHAINS))
+    assert verify_audit_chain() is None
+
+
+def test_one_request_auditing_many_things_locks_one_chain_head(clerk):
+    # Two heads taken in opposite orders by two transactions would deadlock: a request never takes two.
+    entries = [
+        _in_request("one-request", actor=clerk, action="user.renamed", target=target) for target in (clerk, None, clerk)
+    ]
+
+    assert len({entry.chain for entry in entries}) == 1
+
+
+def test_removing_the_newest_row_of_one_chain_is_caught_though_others_go_on(clerk):
+    one, two = _request_ids_in_two_chains()
+    a1 = _in_request(one, actor=clerk, action="user.renamed", target=clerk)
+    a2 = _in_request(one, actor=clerk, action="user.renamed", target=clerk)
+    _in_request(two, actor=clerk, action="user.renamed", target=clerk)
+    _tamper("DELETE FROM core_auditentry WHERE id = %s", [a2.pk])
+
+    broken = verify_audit_chain()
+
+    assert broken is not None
+    assert broken.entry_id == a1.pk
+    assert "removed" in broken.reason
+
+
+def test_an_edit_in_a_chain_other_than_the_first_is_caught(clerk):
+    one, two = _request_ids_in_two_chains()
+    _in_request(one, actor=clerk, action="user.renamed", target=clerk)
+    other = _in_request(two, actor=clerk, action="user.renamed", target=clerk)
+    _tamper("UPDATE core_auditentry SET action = %s WHERE id = %s", ["user.deleted", other.pk])
+
+    broken = verify_audit_chain()
+
+    assert broken is not None
+    assert broken.entry_id == other.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_auditing_several_things_each_neither_deadlock_nor_break_a_chain():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    from django.db import transaction
+
+    writers, rounds = 16, 5
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def request(number: int) -> None:
+        token = set_request_id(f"concurrent-request-{number}")
+        try:
+            barrier.wait(timeout=10)
+            for step in range(rounds):
+                with transaction.atomic():  # one transaction auditing two things, as a service does
+                    record_audit(actor=None, action="test.first", after={"writer": number, "step": step})
+                    record_audit(actor=None, action="test.second", after={"writer": number, "step": step})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            reset_request_id(token)
+            connection.close()
+
+    threads = [threading.Thread(target=request, args=(number,)) for number in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert AuditEntry.objects.count() == writers * rounds * 2
+    assert AuditEntry.objects.values("chain").distinct().count() > 1
     assert verify_audit_chain() is None
