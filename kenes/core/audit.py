@@ -21,11 +21,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from kenes.core.models import AuditChainHead, AuditEntry
+from kenes.core.models import AUDIT_CHAINS, AuditChainHead, AuditEntry
 from kenes.core.request_context import current_request_id
 
 GENESIS_HASH = "0" * 64
-AUDIT_CHAINS = 16
 
 
 def chain_of(request_id: str) -> int:

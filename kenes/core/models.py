@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The audit log's chains side by side (kenes.core.audit); an entry's chain is below this.
+AUDIT_CHAINS = 16
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -50,6 +53,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        constraints = [models.CheckConstraint(condition=models.Q(chain__lt=AUDIT_CHAINS), name="audit_chain_in_range")]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 
@@ -109,6 +113,9 @@ class ContentVersion(models.Model):
     advanced by every write. PostgreSQL keeps it in the sequence `kenes_content_version` instead."""
 
     n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="content_version_single_row")]
 
     def __str__(self) -> str:
         return str(self.n)

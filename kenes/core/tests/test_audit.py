@@ -8,8 +8,8 @@ from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from kenes.core.audit import AUDIT_CHAINS, GENESIS_HASH, chain_of, record_audit, verify_audit_chain
-from kenes.core.models import AuditChainHead, AuditEntry
+from kenes.core.audit import GENESIS_HASH, chain_of, record_audit, verify_audit_chain
+from kenes.core.models import AUDIT_CHAINS, AuditChainHead, AuditEntry
 from kenes.core.request_context import reset_request_id, set_request_id
 
 pytestmark = pytest.mark.django_db
@@ -185,27 +185,36 @@ def test_concurrent_appends_on_postgresql_keep_one_chain():
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     writers = 20
-    barrier = threading.Barrier(writers)
-    errors: list[BaseException] = []
 
-    def append(number: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            record_audit(actor=None, action="test.concurrent", after={"writer": number})
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=append, args=(number,)) for number in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    errors = _at_once(
+        writers, lambda number: record_audit(actor=None, action="test.concurrent", after={"writer": number})
+    )
 
     assert errors == []
     assert AuditEntry.objects.count() == writers
     assert verify_audit_chain() is None
+
+
+def _at_once(writers: int, work) -> list[BaseException]:
+    """Runs work(number) in `writers` threads released together; returns what they raised."""
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def run(number: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            work(number)
+        except BaseException as exc:  # pragma: no cover - reported by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
 
 
 def _in_request(request_id: str, **entry):
@@ -284,30 +293,29 @@ def test_concurrent_requests_auditing_several_things_each_neither_deadlock_nor_b
     from django.db import transaction
 
     writers, rounds = 16, 5
-    barrier = threading.Barrier(writers)
-    errors: list[BaseException] = []
 
     def request(number: int) -> None:
         token = set_request_id(f"concurrent-request-{number}")
         try:
-            barrier.wait(timeout=10)
             for step in range(rounds):
                 with transaction.atomic():  # one transaction auditing two things, as a service does
                     record_audit(actor=None, action="test.first", after={"writer": number, "step": step})
                     record_audit(actor=None, action="test.second", after={"writer": number, "step": step})
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
         finally:
             reset_request_id(token)
-            connection.close()
 
-    threads = [threading.Thread(target=request, args=(number,)) for number in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = _at_once(writers, request)
 
     assert errors == []
     assert AuditEntry.objects.count() == writers * rounds * 2
     assert AuditEntry.objects.values("chain").distinct().count() > 1
     assert verify_audit_chain() is None
+
+
+def test_the_database_refuses_a_chain_out_of_range(clerk):
+    from django.db import IntegrityError, transaction
+
+    entry = record_audit(actor=clerk, action="user.renamed", target=clerk)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _tamper("UPDATE core_auditentry SET chain = %s WHERE id = %s", [AUDIT_CHAINS, entry.pk])

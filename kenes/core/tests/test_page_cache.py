@@ -73,3 +73,12 @@ def test_a_bulk_copy_moves_it() -> None:
 
     assert SiteFlag.objects.filter(key="copied").exists()
     assert content_version() > before
+
+
+def test_the_database_keeps_the_version_to_one_row() -> None:
+    from django.db import IntegrityError
+
+    from kenes.core.models import ContentVersion
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContentVersion.objects.create(pk=2, n=5)
