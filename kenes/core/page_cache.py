@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -41,6 +42,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
+
+from kenes.core.replica import REPLICA_ALIAS
 
 PAGE_CACHE = "pages"
 API_PREFIX = "/api/v1/"
@@ -184,14 +187,14 @@ def watch_writes(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) ->
 
 
 def enabled() -> bool:
-    return bool(settings.KENES_PAGE_CACHE_SECONDS) and "replica" not in settings.DATABASES
+    return bool(settings.KENES_PAGE_CACHE_SECONDS) and REPLICA_ALIAS not in settings.DATABASES
 
 
 def anonymous(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
     )
 
@@ -219,9 +222,12 @@ class Entry:
 
     def response(self, request: HttpRequest) -> HttpResponse:
         gzip = self.gzipped is not None and "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
-        content = self.gzipped if gzip and self.gzipped is not None else self.content
-        if CSRF_MARKER in content:
-            content = content.replace(CSRF_MARKER, get_token(request).encode())
+        if gzip:
+            content = self.gzipped
+        elif CSRF_MARKER in self.content:  # never in a gzipped entry: those are the same for everyone
+            content = self.content.replace(CSRF_MARKER, get_token(request).encode())
+        else:
+            content = self.content
         response = HttpResponse(content, content_type=self.content_type)
         for name, value in self.headers:
             response[name] = value
