@@ -215,3 +215,22 @@ def test_saving_a_session_leaves_cached_pages_alone(proposal: Proposal) -> None:
 
     assert content_version() == before
     assert Client().get(url)["X-Kenes-Cache"] == "hit"
+
+
+def test_a_write_that_stood_is_not_failed_by_a_version_that_cannot_be_advanced(
+    proposal: Proposal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError, connection
+
+    from kenes.core import page_cache
+
+    url = f"/proposals/{proposal.pk}/"
+    Client().get(url)
+
+    def down(connection: Any) -> None:
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(page_cache, "_bump", down)
+    page_cache._bump_after_write(connection)  # logs, does not raise
+
+    assert Client().get(url)["X-Kenes-Cache"] == "miss"  # this process's pages were dropped

@@ -27,6 +27,7 @@ could be stamped with a newer version than its content).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -44,6 +45,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
 from kenes.core.replica import REPLICA_ALIAS
+
+logger = logging.getLogger(__name__)
 
 PAGE_CACHE = "pages"
 API_PREFIX = "/api/v1/"
@@ -101,18 +104,29 @@ def _bump(connection: BaseDatabaseWrapper) -> None:
     # PostgreSQL: a sequence, which no transaction waits for and no rollback undoes. SQLite has one
     # writer at a time, so a row updated inside the writer's transaction is just as good. Through the
     # driver's own cursor: bookkeeping of every write, it stays out of the query log (and the query
-    # budgets of the tests) and passes by the execute wrappers.
-    connection.ensure_connection()
-    cursor = connection.connection.cursor()
+    # budgets of the tests) and passes by the execute wrappers; its errors are Django's all the same.
+    with connection.wrap_database_errors:
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        try:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+            else:
+                cursor.execute(
+                    "INSERT INTO core_contentversion (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1"
+                )
+        finally:
+            cursor.close()
+
+
+def _bump_after_write(connection: BaseDatabaseWrapper) -> None:
+    """The bump once a write is done: the write stands even if the database goes away just then, so
+    its request must not fail. This process's pages are dropped instead (others age out)."""
     try:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT nextval('{SEQUENCE}')")
-        else:
-            cursor.execute(
-                "INSERT INTO core_contentversion (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1"
-            )
-    finally:
-        cursor.close()
+        _bump(connection)
+    except DatabaseError:
+        logger.warning("could not advance the content version after a write; this process's page cache is cleared")
+        caches[PAGE_CACHE].clear()
 
 
 def bump_content_version(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -137,7 +151,7 @@ def advance_content_version_past(seen: int, using: str = DEFAULT_DB_ALIAS) -> No
 
 def _bump_after_commit(alias: str) -> Callable[[], None]:
     def bump() -> None:
-        _bump(connections[alias])
+        _bump_after_write(connections[alias])
 
     bump.kenes_content_bump = True  # type: ignore[attr-defined]
     return bump
@@ -155,7 +169,7 @@ class WriteWatcher:
         if not self.migrating and isinstance(sql, str) and is_write(sql):
             connection = context["connection"]
             if not connection.in_atomic_block:
-                _bump(connection)
+                _bump_after_write(connection)
                 return result
             if any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
                 # A test's transaction never commits: each write counts at once, so a page asked for
