@@ -41,6 +41,7 @@ from kenes.councils.permissions import (
     can_manage_council,
 )
 from kenes.territory.models import District, Okrug, Settlement
+from kenes.territory.normalise import search_key
 
 _COUNCIL_RELATIONS = ("okrug", "okrug__district", "okrug__district__region", "charter", "pilot")
 
@@ -311,21 +312,41 @@ def _establish_scopes(user: Any) -> Q | None:
     return scopes
 
 
-def managed_councils(user: Any) -> QuerySet[Council]:
+def _okrugs_matching(query: str) -> Q:
+    """A filter on Okrug: a KATO code that begins with `query` (digits), or an okrug or district whose
+    name contains it, case-insensitively in Kazakh and Russian. An empty query matches everything."""
+    query = query.strip()
+    if not query:
+        return Q()
+    if query.isdigit():
+        return Q(kato__startswith=query)
+    key = search_key(query)
+    return Q(search_text__contains=key) | Q(district__search_text__contains=key)
+
+
+def managed_councils(user: Any, *, query: str = "") -> QuerySet[Council]:
+    """The councils the user manages, in KATO order, plain (no joins, no counts): a management list
+    pages through it and loads each page's rows with `councils_with_counts`."""
     if not getattr(user, "is_authenticated", False):
         return Council.objects.none()
     scopes = _council_scopes(user)
-    councils = list_councils()
-    if scopes is None:
-        return councils
-    return councils.filter(okrug__in=Okrug.objects.filter(scopes))
+    okrugs = _okrugs_matching(query) & (scopes if scopes is not None else Q())
+    councils = Council.objects.all()
+    if okrugs:
+        councils = councils.filter(okrug__in=Okrug.objects.filter(okrugs))
+    return councils.order_by("okrug__kato")
 
 
-def okrugs_without_council(user: Any) -> QuerySet[Okrug]:
+def councils_with_counts(ids: Iterable[int]) -> list[Council]:
+    """`list_councils` rows (territory, charter, active member count) for these councils, in KATO order."""
+    return list(list_councils().filter(pk__in=list(ids)))
+
+
+def okrugs_without_council(user: Any, *, query: str = "") -> QuerySet[Okrug]:
     """Okrugs where the user may establish a council and none exists yet, rural okrugs first."""
     if not getattr(user, "is_authenticated", False):
         return Okrug.objects.none()
-    okrugs = Okrug.objects.filter(council__isnull=True, retired_at__isnull=True)
+    okrugs = Okrug.objects.filter(council__isnull=True, retired_at__isnull=True).filter(_okrugs_matching(query))
     scopes = _establish_scopes(user)
     if scopes is not None:
         okrugs = okrugs.filter(scopes)

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,6 +52,8 @@ def _refuse(form: forms.BaseForm, error: DomainError) -> None:
 
 
 ALL_COUNCILS_UP_TO = 300
+MANAGE_PAGE = 50  # councils, and okrugs without one, per page of the management list
+MAX_QUERY = 100
 
 
 @public_page
@@ -209,11 +212,22 @@ def charter_new_version(request: HttpRequest, charter_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def manage_index(request: HttpRequest) -> HttpResponse:
-    councils = list(selectors.managed_councils(request.user))
+    """The councils a person manages and the okrugs where they may establish one, a page of each at a
+    time, with a search by okrug, district or KATO code: a superuser has every okrug of the country."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    page = Paginator(selectors.managed_councils(request.user, query=query).values_list("pk", flat=True), MANAGE_PAGE)
+    councils_page = page.get_page(request.GET.get("page"))
+    councils = selectors.councils_with_counts(councils_page.object_list)
     problems = selectors.compositions_of(councils)
+    okrugs_page = Paginator(selectors.okrugs_without_council(request.user, query=query), MANAGE_PAGE).get_page(
+        request.GET.get("free")
+    )
     context = {
+        "query": query,
         "rows": [{"council": council, "problems": problems.get(council.pk, [])} for council in councils],
-        "okrugs": selectors.okrugs_without_council(request.user),
+        "page": councils_page,
+        "okrugs": okrugs_page,
+        "searchable": bool(query) or page.count > MANAGE_PAGE or okrugs_page.paginator.count > MANAGE_PAGE,
     }
     return render(request, "councils/manage_index.html", context)
 

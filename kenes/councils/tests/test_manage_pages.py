@@ -224,6 +224,77 @@ def test_the_management_index_lists_the_councils_managed_and_the_okrugs_to_estab
     assert SCRIPT not in html
 
 
+def test_the_management_index_pages_through_many_councils_and_okrugs(
+    en: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kenes.councils import views
+
+    MANAGE_PAGE = 4
+    monkeypatch.setattr(views, "MANAGE_PAGE", MANAGE_PAGE)
+    for _ in range(MANAGE_PAGE):
+        CouncilFactory.create(okrug=OkrugFactory.create(district=world.district))
+    free = OkrugFactory.create_batch(MANAGE_PAGE, district=world.district)
+    en.force_login(persona("own_district_admin", world))
+    url = reverse("councils:manage_index")
+
+    first = page(en.get(url))
+    second = page(en.get(url, {"page": 2}))
+    okrugs_second = page(en.get(url, {"free": 2}))
+
+    listed = Council.objects.filter(okrug__district=world.district).order_by("okrug__kato")
+    manage = [reverse("councils:manage", args=[council.okrug.kato]) for council in listed]
+    assert len(manage) == MANAGE_PAGE + 1
+    assert all(link in first for link in manage[:MANAGE_PAGE])
+    assert manage[MANAGE_PAGE] not in first
+    assert manage[MANAGE_PAGE] in second
+    assert manage[0] not in second
+    assert f"({MANAGE_PAGE + 1})" in first  # the total, not the page
+    establish = sorted([world.free_okrug, *free], key=lambda okrug: okrug.kato)
+    assert reverse("councils:establish", args=[establish[-1].kato]) not in first
+    assert reverse("councils:establish", args=[establish[-1].kato]) in okrugs_second
+    assert 'rel="next"' in first
+    assert 'name="q"' in first
+
+
+def test_the_management_index_finds_a_council_by_name_district_or_kato(en: Client, world: World) -> None:
+    named = OkrugFactory.create(district=world.district, name_kk="Жаңаталап", name_ru="Жанаталап")
+    CouncilFactory.create(okrug=named)
+    en.force_login(persona("own_oblast_admin", world))
+    url = reverse("councils:manage_index")
+    mine = reverse("councils:manage", args=[world.okrug.kato])
+    found = reverse("councils:manage", args=[named.kato])
+
+    by_name = page(en.get(url, {"q": "ЖАҢАТАЛ"}))
+    by_kato = page(en.get(url, {"q": named.kato[:7] if named.kato[:7] != world.okrug.kato[:7] else named.kato}))
+    by_district = page(en.get(url, {"q": world.district.name_ru}))
+    nothing = page(en.get(url, {"q": "no such okrug"}))
+
+    assert found in by_name
+    assert mine not in by_name
+    assert found in by_kato
+    assert found in by_district
+    assert mine in by_district
+    assert found not in nothing
+    assert "No council you manage matches the search." in nothing
+
+
+def test_the_management_index_runs_the_same_queries_for_ten_councils_as_for_one(
+    en: Client, world: World, django_assert_max_num_queries: Any
+) -> None:
+    en.force_login(persona("own_district_admin", world))
+    url = reverse("councils:manage_index")
+    with django_assert_max_num_queries(18) as few:
+        page(en.get(url))
+    for _ in range(10):
+        council = CouncilFactory.create(okrug=OkrugFactory.create(district=world.district))
+        MemberFactory.create_batch(2, council=council)
+        CoordinatorFactory.create(council=council)
+    OkrugFactory.create_batch(5, district=world.district)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page(en.get(url))
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [
