@@ -7,7 +7,9 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from kenes.core.calendar import remove_calendar_override, set_calendar_override
 from kenes.core.models import CalendarOverride
@@ -27,17 +29,26 @@ class ReadOnlyMixin:
 
 
 ESTIMATE_ABOVE = 10_000
+COUNT_UP_TO = 1_000
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts exactly, except an unfiltered list of a big PostgreSQL table: there the planner's own
-    row estimate (pg_class.reltuples, kept by ANALYZE and autovacuum) stands in for a COUNT(*) that
-    would read half a million rows for every page of the admin."""
+    """Counts exactly only what stays small. An unfiltered list of a big PostgreSQL table shows the
+    planner's own row estimate (pg_class.reltuples, kept by ANALYZE and autovacuum) instead of a
+    COUNT(*) that would read half a million rows for every page of the admin (`approximate`). A
+    filtered or searched list counts its rows up to COUNT_UP_TO and stops there (`capped`): "more
+    than 1,000" costs the same with 150 councils as with every okrug of the country, and a person
+    narrows the search rather than paging past the tenth page."""
+
+    approximate = False
+    capped = False
 
     @cached_property
     def count(self) -> int:
         rows = self.object_list
-        if isinstance(rows, QuerySet) and not rows.query.where:
+        if not isinstance(rows, QuerySet):
+            return super().count
+        if not rows.query.where:
             connection = connections[rows.db]
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
@@ -46,14 +57,41 @@ class EstimatedCountPaginator(Paginator):
                     )
                     found = cursor.fetchone()
                 if found is not None and found[0] > ESTIMATE_ABOVE:
+                    self.approximate = True
                     return int(found[0])
-        return super().count
+            return super().count
+        counted = rows.order_by().values("pk")[: COUNT_UP_TO + 1].count()
+        if counted > COUNT_UP_TO:
+            self.capped = True
+            return COUNT_UP_TO
+        return counted
+
+
+class RecentYearFilter(admin.SimpleListFilter):
+    """A filter by a year column offering this year and the RECENT_YEARS before it, without the
+    SELECT DISTINCT over the whole table that Django's own filter runs for its choices (40 ms over
+    the 109,000 recommendations of the national data set, on every page of the list)."""
+
+    title = _("year")
+    parameter_name = "year"
+    RECENT_YEARS = 10
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        this_year = timezone.localdate().year
+        return [(str(year), str(year)) for year in range(this_year, this_year - self.RECENT_YEARS - 1, -1)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(**{self.parameter_name: int(value)})
+        return queryset
 
 
 class LargeTableMixin(admin.ModelAdmin):
     """For tables that grow with the country (proposals, supports, sittings, people): newest first by
-    the primary key's index, no exact total of the unfiltered table, no date drill-down (it scans the
-    whole table for its years)."""
+    the primary key's index, no exact total of the unfiltered table, filtered totals counted up to
+    COUNT_UP_TO (the admin templates in kenes/templates/admin say "about" and "more than"), no date
+    drill-down (it scans the whole table for its years)."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from kenes.core.admin import LargeTableMixin, ReadOnlyMixin
+from kenes.core.admin import LargeTableMixin, ReadOnlyMixin, RecentYearFilter
 from kenes.meetings.models import AgendaItem, Attendance, Guest, Meeting, Recommendation, SecretTally, Vote
 
 
@@ -76,7 +76,7 @@ class AgendaItemAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(Recommendation)
 class RecommendationAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("__str__", "council", "adopted_on", "addressee_kind", "status", "due_on", "is_demo")
-    list_filter = ("status", "addressee_kind", "year", "is_demo")
+    list_filter = ("status", "addressee_kind", RecentYearFilter, "is_demo")
     search_fields = ("council__okrug__kato", "text_kk", "text_ru", "addressee_name")
     list_select_related = ("council__okrug",)
     raw_id_fields = ("council", "item", "proposals")

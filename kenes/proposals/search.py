@@ -10,8 +10,8 @@ text and never reach the database as syntax.
   tokenizer `unicode61 remove_diacritics 0`), kept in step by triggers; made by migration
   `0002_search`. Django rebuilds a SQLite table to alter it, which drops its triggers, so
   `ensure_search_index` puts back whatever is missing after every `migrate`.
-- PostgreSQL: `to_tsvector('simple', search_text) @@ to_tsquery('simple', 'word':* & ...)`, with
-  a GIN index on that expression (same migration).
+- PostgreSQL: `to_tsvector('simple', search_text) @@ to_tsquery('simple', 'word':* & ...)` as a
+  condition of the query itself (`TextMatches`), with a GIN index on that expression (same migration).
 - Any other database: every word as a substring of `search_text` (correct, unindexed).
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from kenes.proposals.models import Proposal
@@ -64,9 +64,6 @@ SQLITE_MATCHING = "SELECT rowid FROM proposals_proposal_fts WHERE proposals_prop
 POSTGRES_CREATE = [
     f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON proposals_proposal USING gin (to_tsvector('simple', search_text))"
 ]
-POSTGRES_MATCHING = (
-    "SELECT id FROM proposals_proposal WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', %s)"
-)
 POSTGRES_DROP = [f"DROP INDEX IF EXISTS {GIN_INDEX}"]
 
 
@@ -95,6 +92,32 @@ def _tsquery(words: list[str]) -> str:
     return " & ".join(f"'{word}':*" for word in words)
 
 
+class TextMatches(Func):
+    """`to_tsvector('simple', <search_text>) @@ to_tsquery('simple', %s)`: the GIN index's own
+    expression, on the proposal table's search_text however the query aliases it (Django relabels
+    the column inside subqueries and joins). As a plain condition of the query, the planner may read
+    a common word's matches newest first along the primary key and stop at the page's end, or take
+    a rare word's few rows from the index, whichever is cheaper."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: F, *, tsquery: str) -> None:
+        super().__init__(column)
+        self.tsquery = tsquery
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"to_tsvector('simple', {column}) @@ to_tsquery('simple', %s)", (*params, self.tsquery)
+
+
 def search_proposals(queryset: QuerySet[Proposal], query: str) -> QuerySet[Proposal]:
     """The proposals of `queryset` whose text has every word of `query` as the start of a word.
     An empty query (or one without letters or digits) leaves the queryset as it is."""
@@ -102,14 +125,13 @@ def search_proposals(queryset: QuerySet[Proposal], query: str) -> QuerySet[Propo
     if not words:
         return queryset
     vendor = connections[queryset.db].vendor
-    # Constant SQL with the words as a bound parameter, in a self-contained subquery that holds
-    # however the outer query is aliased or joined (settlements have a search_text column too).
+    # The words are always a bound parameter. SQLite: constant SQL in a self-contained subquery that
+    # holds however the outer query is aliased or joined (settlements have a search_text column too).
     if vendor == "sqlite":
         matching = RawSQL(SQLITE_MATCHING, (_fts5_match(words),))  # noqa: S611
         return queryset.filter(id__in=matching)
     if vendor == "postgresql":
-        matching = RawSQL(POSTGRES_MATCHING, (_tsquery(words),))  # noqa: S611
-        return queryset.filter(id__in=matching)
+        return queryset.filter(TextMatches(F("search_text"), tsquery=_tsquery(words)))
     every_word = Q()
     for word in words:
         every_word &= Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")

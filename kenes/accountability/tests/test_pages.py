@@ -20,6 +20,7 @@ from kenes.accountability.selectors import extension_limit
 from kenes.accountability.tests.factories import (
     AnswerFactory,
     ProgressReportFactory,
+    adopted_recommendation,
     akimat_user,
     answered_recommendation,
     council_officer,
@@ -626,3 +627,23 @@ def test_a_final_answer_shows_its_measures_budget_year_and_amount_in_tenge(clien
     assert "2027" in block
     assert amount in block
     assert amount != "4500000"
+
+
+def test_the_recommendations_admin_filters_by_recent_years_without_scanning_for_them(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    from kenes.accounts.tests.factories import SuperuserFactory
+
+    this_year = adopted_recommendation()
+    last_year = adopted_recommendation(adopted_on=timezone.localdate() - datetime.timedelta(days=366))
+    client.force_login(SuperuserFactory.create())
+    url = reverse("admin:meetings_recommendation_changelist")
+
+    with django_assert_max_num_queries(8) as listed:
+        everything = client.get(url)
+    filtered = client.get(url, {"year": str(last_year.year)})
+
+    assert not [query for query in listed.captured_queries if "DISTINCT" in query["sql"]]
+    assert {row.pk for row in everything.context["cl"].result_list} == {this_year.pk, last_year.pk}
+    assert {row.pk for row in filtered.context["cl"].result_list} == {last_year.pk}
+    assert f"?year={timezone.localdate().year - 10}" in everything.content.decode()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -95,3 +96,46 @@ def test_a_role_deleted_in_the_admin_is_revoked_through_the_service(admin_client
     assert response.status_code == 302
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
     assert AuditEntry.objects.filter(action="role.revoked").count() == 1
+
+
+def test_a_filtered_admin_list_counts_up_to_the_cap_and_says_at_least(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kenes.core import admin as core_admin
+
+    monkeypatch.setattr(core_admin, "COUNT_UP_TO", 3)
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    UserFactory.create_batch(4, is_demo=True)
+    url = reverse("admin:accounts_user_changelist")
+
+    capped = admin_client.get(url, {"is_demo__exact": "1"})
+    searched = admin_client.get(url, {"q": "demo", "is_demo__exact": "1"})
+    exact = admin_client.get(url, {"is_demo__exact": "0"})  # the superuser alone
+
+    assert capped.context["cl"].paginator.capped
+    assert "at least 3 users" in " ".join(capped.content.decode().split())
+    assert not exact.context["cl"].paginator.capped
+    assert "1 user" in " ".join(exact.content.decode().split())
+    assert searched.status_code == 200
+
+
+@pytest.mark.postgres
+def test_an_unfiltered_big_admin_list_shows_the_planners_estimate(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from kenes.core import admin as core_admin
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the estimate is PostgreSQL's pg_class.reltuples")
+    monkeypatch.setattr(core_admin, "ESTIMATE_ABOVE", 2)
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    UserFactory.create_batch(4)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_user")
+
+    response = admin_client.get(reverse("admin:accounts_user_changelist"))
+
+    assert response.context["cl"].paginator.approximate
+    assert "about 5 users" in " ".join(response.content.decode().split())

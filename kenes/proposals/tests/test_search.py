@@ -247,3 +247,27 @@ def test_no_query_ever_raises(place, query):
     results = list(search_proposals(Proposal.objects.all(), query))
 
     assert all(isinstance(proposal, Proposal) for proposal in results)
+
+
+def test_the_admin_search_uses_the_index_by_number_kato_and_username(place, client):
+    from django.urls import reverse
+
+    from kenes.accounts.tests.factories import SuperuserFactory
+
+    road = place.propose("Жолды жөндеу")
+    lamp = place.propose("Көше шамдары")
+    other = _place().propose("Мектеп шатыры")
+    client.force_login(SuperuserFactory.create())
+    url = reverse("admin:proposals_proposal_changelist")
+
+    def listed(query: str) -> set[int]:
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200
+        return {proposal.pk for proposal in response.context["cl"].result_list}
+
+    assert listed("жол") == {road.pk}
+    assert listed(str(lamp.pk)) >= {lamp.pk}
+    assert other.pk not in listed(place.council.okrug.kato)
+    assert listed(place.council.okrug.kato) == {road.pk, lamp.pk}
+    assert listed(other.author.username) == {other.pk}
+    assert listed(f"{SCRIPT} OR *") == set()
