@@ -31,6 +31,9 @@ def _fresh_axes_and_cache(settings: Any) -> None:
     # flow in tests/e2e/test_page_cache.py): the other tests pin what a page renders and how many
     # queries that takes.
     settings.KENES_PAGE_CACHE_SECONDS = 0
+    # No listener thread unless a test starts one (kenes/core/tests/test_version_listener.py): its
+    # connection would keep the test database from being dropped.
+    settings.KENES_PAGE_CACHE_LISTEN = False
 
 
 def pytest_configure(config: pytest.Config) -> None:

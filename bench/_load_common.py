@@ -32,8 +32,9 @@ def default_blocking_threads() -> int:
 
 
 def server_connections(workers: int, blocking_threads: int, clients: int) -> int:
-    """Database connections the server may hold at once: one per busy thread (CONN_MAX_AGE keeps them)."""
-    return min(clients, workers * blocking_threads) if blocking_threads else clients
+    """Database connections the server may hold at once: one per busy thread (CONN_MAX_AGE keeps them),
+    and each worker's content version listener."""
+    return (min(clients, workers * blocking_threads) if blocking_threads else clients) + workers
 
 
 class BenchError(Exception):

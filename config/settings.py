@@ -141,6 +141,9 @@ if DATABASE_REPLICA_URL:
 # The anonymous page cache (kenes/core/page_cache.py, decision 0012): rendered public pages, kept in
 # each process's memory and checked against the database's content version on every hit. 0 = off.
 KENES_PAGE_CACHE_SECONDS = env_int("KENES_PAGE_CACHE_SECONDS", 300)
+# On PostgreSQL each process hears every new version by LISTEN/NOTIFY (kenes/core/version_listener.py)
+# and a hit asks nothing; false behind a pooler in transaction mode, where LISTEN does not work.
+KENES_PAGE_CACHE_LISTEN = env_bool("KENES_PAGE_CACHE_LISTEN", True)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kenes-default"},
     "pages": {

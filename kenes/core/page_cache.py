@@ -11,7 +11,9 @@ few tables of private bookkeeping, or a TRUNCATE) advances one content version, 
 database so that every process of every server sees it. A write outside a transaction advances it
 once done; inside one, one advance waits for the commit, so a page rendered before the commit carries
 the earlier number and is dropped on its next read. (A test's transaction never commits: there each
-write advances it at once.) A hit costs one small query (the version) and no rendering;
+write advances it at once.) On PostgreSQL every advance is also pushed to each process by NOTIFY
+(kenes/core/version_listener.py), so a hit costs no query and no rendering; elsewhere, or while the
+listener is not connected, one small query (the version);
 the local day and `KENES_PAGE_CACHE_SECONDS` bound what changes with the clock alone (an answer
 becoming overdue). Bulk loads that bypass the ORM call `bump_content_version()` themselves.
 
@@ -44,13 +46,15 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
+from kenes.core import version_listener
 from kenes.core.replica import REPLICA_ALIAS
+from kenes.core.version_listener import CHANNEL, SEQUENCE
 
 logger = logging.getLogger(__name__)
 
 PAGE_CACHE = "pages"
 API_PREFIX = "/api/v1/"
-SEQUENCE = "kenes_content_version"
+ADVANCE_AND_NOTIFY = f"SELECT n, pg_notify('{CHANNEL}', n::text) FROM nextval('{SEQUENCE}') AS n"  # noqa: S608
 # Made from the code alone (no query to save), and loaded by tools that have no database at hand.
 NOT_CACHED = frozenset({API_PREFIX + "openapi.json", API_PREFIX + "docs"})
 
@@ -110,7 +114,12 @@ def _bump(connection: BaseDatabaseWrapper) -> None:
         cursor = connection.connection.cursor()
         try:
             if connection.vendor == "postgresql":
-                cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+                # The new number goes to every process's listener too (kenes/core/version_listener.py).
+                cursor.execute(ADVANCE_AND_NOTIFY)
+                row = cursor.fetchone()
+                heard = version_listener.known(connection.alias)
+                if row is not None and heard is not None:
+                    heard.saw(int(row[0]))
             else:
                 cursor.execute(
                     "INSERT INTO core_contentversion (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1"
@@ -140,7 +149,11 @@ def advance_content_version_past(seen: int, using: str = DEFAULT_DB_ALIAS) -> No
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT setval('{SEQUENCE}', GREATEST(last_value, %s) + 1) FROM {SEQUENCE}", [seen])  # noqa: S608
+            cursor.execute(
+                f"SELECT pg_notify('{CHANNEL}', setval('{SEQUENCE}', GREATEST(last_value, %s) + 1)::text) "  # noqa: S608
+                f"FROM {SEQUENCE}",
+                [seen],
+            )
         else:
             cursor.execute(
                 "INSERT INTO core_contentversion (id, n) VALUES (1, %s + 1) "
@@ -198,6 +211,14 @@ def watch_writes(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) ->
 
 
 # --- serving ------------------------------------------------------------------------------------
+
+
+def pushed_version(using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """The version as this process's listener last heard it (no query), or None: not PostgreSQL,
+    listening turned off, or the listener not connected right now."""
+    if not settings.KENES_PAGE_CACHE_LISTEN or connections[using].vendor != "postgresql":
+        return None
+    return version_listener.listener(using).current()
 
 
 def enabled() -> bool:
@@ -300,7 +321,9 @@ class AnonymousPageCacheMiddleware:
             return None
         key = cache_key(request)
         day = timezone.localdate().isoformat()
-        version = content_version()
+        version = pushed_version()
+        if version is None:
+            version = content_version()
         entry: Entry | None = caches[PAGE_CACHE].get(key)
         if entry is not None and entry.version == version and entry.day == day:
             return entry.response(request)
