@@ -236,9 +236,13 @@ def test_the_queue_follows_the_coordinator_role_and_is_empty_for_others(council)
     proposal = ProposalFactory.create(
         council=council, status=Status.SUBMITTED, screening_due_on=add_working_days(timezone.localdate(), 1)
     )
-    by_role = UserFactory.create()
-    grant(by_role, Role.COORDINATOR, council.okrug.district)
-    assert [p for p, _days in selectors.screening_queue(user=by_role)] == [proposal]
+    for territory in (council.okrug, council.okrug.district, council.okrug.district.region):
+        by_role = UserFactory.create()
+        grant(by_role, Role.COORDINATOR, territory)
+        assert [p for p, _days in selectors.screening_queue(user=by_role)] == [proposal], territory
+    elsewhere = UserFactory.create()
+    grant(elsewhere, Role.COORDINATOR, CouncilFactory.create().okrug.district.region)
+    assert selectors.screening_queue(user=elsewhere) == []
     assert [p for p, _days in selectors.screening_queue(user=SuperuserFactory.create())] == [proposal]
     assert selectors.screening_queue(user=resident_of(council.okrug)) == []
     assert selectors.screening_queue(user=coordinator_of(CouncilFactory.create())) == []
