@@ -3,8 +3,9 @@ in the same run.
 
     .venv/bin/python bench/http_load.py [--database-url postgres://postgres@127.0.0.1:5432/DB] \\
         [--only public|api|staff|supports|all] [--duration 10] [--connections 32] [--threads 2] \\
-        [--workers 2] [--blocking-threads 4] [--council KATO] [--save var/bench/NAME.json] [--write]
-    .venv/bin/python bench/http_load.py --only staff --connections 2 --database-url …/DB150 --against …/DB --write
+        [--workers 2] [--blocking-threads 4] [--rounds 1] [--council KATO] [--save var/bench/NAME.json] [--write]
+    .venv/bin/python bench/http_load.py --only staff --connections 1 --threads 1 --rounds 5 --duration 2 \\
+        --database-url …/DB150 --against …/DB --write
     .venv/bin/python bench/http_load.py --compare var/bench/staff-150.json var/bench/staff-all.json [--write]
 
 granian serves Kenes as scripts/serve.sh does (WSGI, DEBUG off, `--workers` × `--blocking-threads`,
@@ -27,7 +28,11 @@ council's coordinator (in KATO order, so the same council at 150 okrugs and at a
 `--council`), its akimat staff, district and oblast administrators, and a superuser (the first one,
 else an `is_demo` account `bench-admin` is made); the sessions are deleted afterwards. The target is
 a ratio between two data sets: `--against URL` measures both databases in one run, page by page in
-turn (the reliable way on a shared machine), or `--save` two runs and `--compare` them.
+turn (the reliable way on a shared machine), or `--save` two runs and `--compare` them. One pass of a
+few seconds per page swings by half on a busy two-core machine, so `--rounds N` asks every page N times,
+the databases alternating, and keeps each page's median round. Use one
+connection for this comparison: with two, wrk's connections land on the same granian worker in some
+runs and on both in others, and a page's p50 is then either its own time or twice it, whatever the data.
 
 `--only supports` (and `all`) runs bench/supports_load.py's measurement on the same server: it writes
 supports into the database.
@@ -445,6 +450,26 @@ def _ask(side: Side, target: dict[str, Any] | None, options: argparse.Namespace,
         log["invalid"].append(f"{where}{label}")
 
 
+def median_rounds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per page: of its rounds, the one with the median p50 (the lower middle of an even
+    number), with every round's p50 kept in `rounds_p50`; pages stay in the order first asked. Not
+    the fastest round: on this machine a round now and then comes out a third faster than all the
+    others, on either database, and the fastest would make that luck the figure."""
+    by_label: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_label.setdefault(row["label"], []).append(row)
+    merged = []
+    for label_rows in by_label.values():
+        ranked = sorted(label_rows, key=lambda row: row["p50"])
+        chosen = dict(ranked[(len(ranked) - 1) // 2])
+        chosen["rounds_p50"] = [row["p50"] for row in label_rows]
+        # A round with errors makes the page invalid whichever round is kept.
+        for key in ("non2xx", "socket_errors", "timeouts"):
+            chosen[key] = max(row[key] for row in label_rows)
+        merged.append(chosen)
+    return merged
+
+
 def run(options: argparse.Namespace) -> list[dict[str, Any]]:
     """Measures every page (on both databases with --against, page by page in turn); one report each."""
     groups = {"all": ["public", "api", "staff", "supports"]}.get(options.only, [options.only])
@@ -474,16 +499,21 @@ def run(options: argparse.Namespace) -> list[dict[str, Any]]:
         for side in sides:
             side.server = Server(side.database_url, workers=options.workers, blocking_threads=options.blocking_threads)
         order: list[dict[str, Any] | None] = [None, *sides[0].plan["targets"], None]  # the trivial view first and last
-        for index, target in enumerate(order):
-            # Every page on each database in turn, the order swapped from one page to the next, so a
-            # change in the machine's load falls on both sides alike.
-            for side in sides if index % 2 == 0 else list(reversed(sides)):
-                mine = target
-                if target is not None and side is not sides[0]:
-                    mine = next((t for t in side.plan["targets"] if t["label"] == target["label"]), None)
-                    if mine is None:
-                        continue
-                _ask(side, mine, options, log)
+        turn = 0
+        for target in order:
+            # Every page on each database in turn, the order swapped at every turn, so a change in the
+            # machine's load falls on both sides alike; `--rounds` repeats the pair and keeps the median.
+            for _round in range(options.rounds if target is not None else 1):
+                for side in sides if turn % 2 == 0 else list(reversed(sides)):
+                    mine = target
+                    if target is not None and side is not sides[0]:
+                        mine = next((t for t in side.plan["targets"] if t["label"] == target["label"]), None)
+                        if mine is None:
+                            continue
+                    _ask(side, mine, options, log)
+                turn += 1
+        for side in sides:
+            side.results = median_rounds(side.results)
         if supports_prepared is not None:
             assert sides[0].server is not None
             supports_result = supports_load.measure(
@@ -553,6 +583,7 @@ def _report(
         "threads": options.threads,
         "connections": options.connections,
         "duration": options.duration,
+        "rounds": options.rounds,
         "gzip": not options.no_gzip,
         "server_command": server_command.replace(str(ROOT) + "/", ""),
         "wrk_commands": log["commands"],
@@ -685,13 +716,15 @@ def compare(first: dict[str, Any], second: dict[str, Any], *, same_run: bool = F
         if same_run
         else "measured in two runs"
     )
+    count = first.get("rounds", 1)
+    rounds = f", {count} rounds each (the median round is shown)" if count > 1 else ""
     lines = [
         f"Staff pages at `{facts_a['database']}` ({facts_a['councils']:,} councils, {facts_a['proposals']:,} "
         f"proposals) and at `{facts_b['database']}` ({facts_b['councils']:,} councils, {facts_b['proposals']:,} "
-        f"proposals), {how}; {first['connections']} connections, {first['duration']} s per page. Target: the p50 "
-        f"at the second within {STAFF_RATIO} × the first. The trivial view's p50 was {trivial_a:.1f} ms and "
-        f"{trivial_b:.1f} ms; the last column divides each page by it (a check on the machine's load, not the "
-        "target).",
+        f"proposals), {how}; {first['connections']} connections, {first['duration']} s per page{rounds}. "
+        f"Target: the p50 at the second within {STAFF_RATIO} × the first. The trivial view's p50 was "
+        f"{trivial_a:.1f} ms and {trivial_b:.1f} ms; the last column divides each page by it (a check on the "
+        "machine's load, not the target).",
     ]
     if not same_run and max(trivial_a, trivial_b) > 1.25 * min(trivial_a, trivial_b):
         lines.append(
@@ -733,6 +766,9 @@ def main() -> int:
         type=int,
         default=default_blocking_threads(),
         help="granian threads per worker (default: $WEB_THREADS or 4, as scripts/serve.sh; 0: granian's default)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure each page this many times (sides alternating); keep the median"
     )
     parser.add_argument("--council", default="", help="KATO code of the okrug whose pages to ask")
     parser.add_argument("--no-gzip", action="store_true", help="do not send Accept-Encoding: gzip")
