@@ -105,8 +105,6 @@ class VersionListener:
             self.saw(int(row[0]))
 
     def _run(self) -> None:
-        import psycopg
-
         delay = RETRY_FIRST
         while not self._stopping.is_set():
             try:
@@ -124,7 +122,7 @@ class VersionListener:
                             if self._stopping.is_set():
                                 break
                         self._resync(connection)
-            except (psycopg.Error, OSError) as error:
+            except Exception as error:  # whatever it was, the thread lives on and tries again
                 if not self._stopping.is_set():
                     logger.warning("content version listener disconnected (%s); pages check the database", error)
             finally:
@@ -138,6 +136,10 @@ _listeners_lock = threading.Lock()
 
 
 def listener(alias: str = DEFAULT_DB_ALIAS) -> VersionListener:
+    """This process's listener of `alias` (made on first use). Every cached hit asks: no lock once made."""
+    found = _listeners.get(alias)
+    if found is not None:
+        return found
     with _listeners_lock:
         found = _listeners.get(alias)
         if found is None:
