@@ -215,8 +215,9 @@ def manage_index(request: HttpRequest) -> HttpResponse:
     """The councils a person manages and the okrugs where they may establish one, a page of each at a
     time, with a search by okrug, district or KATO code: a superuser has every okrug of the country."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
-    page = Paginator(selectors.managed_councils(request.user, query=query).values_list("pk", flat=True), MANAGE_PAGE)
-    councils_page = page.get_page(request.GET.get("page"))
+    managed = selectors.managed_councils(request.user, query=query).values_list("pk", flat=True)
+    paginator = Paginator(managed, MANAGE_PAGE)
+    councils_page = paginator.get_page(request.GET.get("page"))
     councils = selectors.councils_with_counts(councils_page.object_list)
     problems = selectors.compositions_of(councils)
     okrugs_page = Paginator(selectors.okrugs_without_council(request.user, query=query), MANAGE_PAGE).get_page(
@@ -227,7 +228,7 @@ def manage_index(request: HttpRequest) -> HttpResponse:
         "rows": [{"council": council, "problems": problems.get(council.pk, [])} for council in councils],
         "page": councils_page,
         "okrugs": okrugs_page,
-        "searchable": bool(query) or page.count > MANAGE_PAGE or okrugs_page.paginator.count > MANAGE_PAGE,
+        "searchable": bool(query) or paginator.count > MANAGE_PAGE or okrugs_page.paginator.count > MANAGE_PAGE,
     }
     return render(request, "councils/manage_index.html", context)
 
