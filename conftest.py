@@ -34,6 +34,10 @@ def _fresh_axes_and_cache(settings: Any) -> None:
     # No listener thread unless a test starts one (kenes/core/tests/test_version_listener.py): its
     # connection would keep the test database from being dropped.
     settings.KENES_PAGE_CACHE_LISTEN = False
+    # Each support is written in its request's own thread and connection, inside the test's
+    # transaction; the writer thread (which cannot see that transaction) is tested on its own,
+    # in kenes/proposals/tests/test_grouped_supports.py.
+    settings.KENES_GROUPED_WRITES = False
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -144,6 +144,9 @@ KENES_PAGE_CACHE_SECONDS = env_int("KENES_PAGE_CACHE_SECONDS", 300)
 # On PostgreSQL each process hears every new version by LISTEN/NOTIFY (kenes/core/version_listener.py)
 # and a hit asks nothing; false behind a pooler in transaction mode, where LISTEN does not work.
 KENES_PAGE_CACHE_LISTEN = env_bool("KENES_PAGE_CACHE_LISTEN", True)
+# Supports that arrive together are written together, one transaction per group, by one writer
+# thread per process (kenes/core/grouped_writes.py, decision 0013); false: each request writes its own.
+KENES_GROUPED_WRITES = env_bool("KENES_GROUPED_WRITES", True)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kenes-default"},
     "pages": {

@@ -141,7 +141,7 @@ def test_a_support_sent_while_the_database_is_down_answers_503_json(monkeypatch:
     resident = resident_of(proposal.okrug)
     _token, secret = issue_api_token(actor=resident, user=resident, name="phone")
     monkeypatch.setattr(
-        services, "support_proposal", failing(OperationalError("server closed the connection unexpectedly"))
+        services, "_lock_proposals", failing(OperationalError("server closed the connection unexpectedly"))
     )
 
     response = Client(raise_request_exception=False).post(

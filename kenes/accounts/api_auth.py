@@ -9,10 +9,17 @@
   no session, 403 `csrf_failed` without a valid token.
 Either way `request.user` is the person, so the operation reads it as a page view does. Errors
 are DomainErrors, so they come in the API's `{"detail", "code"}` shape.
+
+`TokenCheckedByWrite` (`auth=token_checked_by_write`) is for a write that checks the token itself,
+together with the other requests' writes of the moment (supports, decision 0013): a bearer token
+comes to the operation as a `PendingToken` (its digest, not looked up yet) and `request.user` stays
+anonymous; the write refuses an unknown or revoked one with the same 401 `invalid_token`. A session
+works as above.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -20,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
-from kenes.accounts.selectors import user_for_api_token
+from kenes.accounts.selectors import api_token_digest, user_for_api_token
 from kenes.core.errors import DomainError
 
 
@@ -55,3 +62,23 @@ class TokenOrSessionAuth(HttpBearer):
 
 
 token_or_session = TokenOrSessionAuth()
+
+
+@dataclass(frozen=True)
+class PendingToken:
+    """A bearer token's digest, for the operation's write to check (see the module's text)."""
+
+    digest: str
+
+
+class TokenCheckedByWrite(TokenOrSessionAuth):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        digest = api_token_digest(token)
+        if digest is None:
+            raise DomainError(
+                _("This API token is not valid: it is unknown or revoked."), code="invalid_token", status=401
+            )
+        return PendingToken(digest)
+
+
+token_checked_by_write = TokenCheckedByWrite()

@@ -28,7 +28,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import ValidationError
 from ninja.responses import Status
 
-from kenes.accounts.api_auth import token_or_session
+from kenes.accounts.api_auth import PendingToken, token_checked_by_write, token_or_session
 from kenes.accounts.selectors import user_for_api_token
 from kenes.core.api import READ_ERRORS, ErrorOut
 from kenes.core.errors import DomainError
@@ -457,15 +457,21 @@ def create_proposal(request: HttpRequest, payload: ProposalIn) -> Status[dict[st
 
 @router.post(
     "{proposal_id}/support",
-    auth=token_or_session,
+    auth=token_checked_by_write,
     response={200: SupportOut, **WRITE_ERRORS},
     summary="Support a proposal (residents of its okrug); supporting twice changes nothing",
     description=WRITES,
 )
 def support(request: HttpRequest, proposal_id: int = _proposal_path()) -> dict[str, Any]:
-    found = _public_ref(proposal_id)
-    services.support_proposal(actor=_actor(request), proposal=found)
-    return _support_out(found, supported=True)
+    caller = request.auth  # type: ignore[attr-defined]
+    try:
+        if isinstance(caller, PendingToken):
+            done = services.submit_support(proposal_id=proposal_id, token_digest=caller.digest)
+        else:
+            done = services.submit_support(proposal_id=proposal_id, actor=_actor(request))
+    except Http404 as missing:
+        raise _not_found() from missing
+    return {"proposal": done.proposal_id, "supported": True, "support_count": done.support_count, "status": done.status}
 
 
 @router.delete(

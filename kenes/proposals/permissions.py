@@ -90,12 +90,24 @@ def can_edit_draft(user: Any, proposal: Proposal) -> bool:
     return user.pk in (proposal.author_id, proposal.entered_by_id)
 
 
+def support_refusal(*, status: str, is_author: bool, is_resident: bool) -> str | None:
+    """Why a signed-in person may not support a proposal (the code of the error the service
+    raises), or None when they may: it collects support, they did not write it, and they declared
+    residency in its okrug."""
+    if status not in SUPPORTABLE_STATUSES:
+        return "not_collecting"
+    if is_author:
+        return "own_proposal"
+    if not is_resident:
+        return "not_resident"
+    return None
+
+
 def can_support(user: Any, proposal: Proposal) -> bool:
     if not _signed_in(user):
         return False
-    if proposal.status not in SUPPORTABLE_STATUSES:
-        return False
-    if user.pk == proposal.author_id:
+    # The status and authorship first: they need no query.
+    if support_refusal(status=proposal.status, is_author=user.pk == proposal.author_id, is_resident=True):
         return False
     return is_resident_of(user, proposal.okrug_id)
 

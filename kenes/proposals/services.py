@@ -10,27 +10,36 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Model
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from kenes.core.audit import record_audit
+from kenes.accounts.selectors import Caller, callers, touch_api_tokens
+from kenes.core.audit import AuditTarget, append_entries, chain_of, new_entry, record_audit
 from kenes.core.calendar import add_working_days
 from kenes.core.errors import DomainError
 from kenes.core.events import publish
-from kenes.councils.models import Council
+from kenes.core.grouped_writes import WriteGroups
+from kenes.core.models import AuditEntry
+from kenes.core.request_context import current_request_id, reset_request_id, set_request_id
+from kenes.core.sql import insert_rows, is_any
+from kenes.councils.models import Charter, Council
 from kenes.proposals import permissions
 from kenes.proposals.lifecycle import (
     MERGE_TARGET_STATUSES,
+    PUBLIC_STATUSES,
     SUPPORT_LOCKED_STATUSES,
-    SUPPORTABLE_STATUSES,
     check_transition,
 )
 from kenes.proposals.models import (
@@ -104,9 +113,11 @@ def _proposal_facts(proposal: Proposal) -> dict[str, Any]:
 def _locked(proposal: Proposal) -> Proposal:
     """The proposal's current row, locked until the transaction ends (only its row: not the council,
     charter and okrug rows joined in, which other proposals' writers need too)."""
-    return (
-        Proposal.objects.select_for_update(of=("self",)).select_related("council__charter", "okrug").get(pk=proposal.pk)
-    )
+    return _locked_by_pk(proposal.pk)
+
+
+def _locked_by_pk(pk: int) -> Proposal:
+    return Proposal.objects.select_for_update(of=("self",)).select_related("council__charter", "okrug").get(pk=pk)
 
 
 def _copy_back(target: Model, source: Model, fields: tuple[str, ...]) -> None:
@@ -649,34 +660,258 @@ def _reach_threshold(*, current: Proposal) -> None:
     )
 
 
-@transaction.atomic
-def support_proposal(*, actor: Any, proposal: Proposal) -> Support:
-    """One support per resident; supporting again changes nothing. Reaching the charter's threshold
-    makes the proposal ready for the agenda."""
-    current = _locked(proposal)
-    existing = Support.objects.filter(proposal=current, resident_id=actor.pk).first()
-    if existing is not None:
-        return existing
-    if not permissions.can_support(actor, current):
-        if current.status not in SUPPORTABLE_STATUSES:
-            raise DomainError(_("This proposal is not collecting support now."), code="not_collecting")
-        if getattr(actor, "pk", None) == current.author_id:
-            raise DomainError(_("Authors do not support their own proposals."), code="own_proposal")
-        raise DomainError(_("Only residents of this okrug can support its proposals."), code="not_resident", status=403)
-    try:
-        with transaction.atomic():
-            support = Support.objects.create(proposal=current, resident=actor)
-    except IntegrityError:
-        # The row lock above makes this rare (a support written past it); the constraint still holds.
-        return Support.objects.get(proposal=current, resident_id=actor.pk)
-    Proposal.objects.filter(pk=current.pk).update(support_count=F("support_count") + 1)
-    current.support_count = Proposal.objects.values_list("support_count", flat=True).get(pk=current.pk)
-    record_audit(
-        actor=actor, action="proposal.supported", target=current, after={"support_count": current.support_count}
+@dataclass(frozen=True)
+class SupportAsk:
+    """One person's support for one proposal, as a request brings it: the person either by id (a
+    signed-in session) or by an API token's digest, checked together with the others of its group."""
+
+    proposal_id: int
+    user_id: int | None = None
+    token_digest: str | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class SupportDone:
+    proposal_id: int
+    support_count: int  # the proposal's count once its group is written
+    status: str
+    created: bool  # False: the person already supported it (nothing changed)
+
+
+_SUPPORT_REFUSALS = {
+    "not_collecting": lambda: DomainError(_("This proposal is not collecting support now."), code="not_collecting"),
+    "own_proposal": lambda: DomainError(_("Authors do not support their own proposals."), code="own_proposal"),
+    "not_resident": lambda: DomainError(
+        _("Only residents of this okrug can support its proposals."), code="not_resident", status=403
+    ),
+}
+
+
+def _invalid_token() -> DomainError:
+    return DomainError(_("This API token is not valid: it is unknown or revoked."), code="invalid_token", status=401)
+
+
+@dataclass
+class _Supported:
+    """What a group of supports needs of one proposal, read under its row lock."""
+
+    pk: int
+    title: str
+    status: str
+    author_id: int | None
+    okrug_id: int
+    support_count: int
+    support_threshold: int  # its council's charter's
+
+
+def _lock_proposals(ids: list[int]) -> dict[int, _Supported]:
+    """The public ones among these proposals, locked in id order (so two groups, or a group and any
+    other proposal writer, queue and never deadlock). Only the proposals' rows are locked: not their
+    councils' and charters', which other proposals' writers read too."""
+    connection = connections[router.db_for_write(Proposal)]
+    quote = connection.ops.quote_name
+    table = quote(Proposal._meta.db_table)
+    lock = f" FOR UPDATE OF {table}" if connection.features.has_select_for_update_of else ""
+    id_is, id_params = is_any(connection, f"{table}.id", ids)
+    status_is, status_params = is_any(connection, f"{table}.status", sorted(PUBLIC_STATUSES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {table}.id, {table}.title, {table}.status, {table}.author_id, {table}.okrug_id, "  # noqa: S608
+            f"{table}.support_count, "
+            f"ch.support_threshold FROM {table} "
+            f"JOIN {quote(Council._meta.db_table)} co ON co.id = {table}.council_id "
+            f"JOIN {quote(Charter._meta.db_table)} ch ON ch.id = co.charter_id "
+            f"WHERE {id_is} AND {status_is} ORDER BY {table}.id{lock}",
+            [*id_params, *status_params],
+        )
+        return {row[0]: _Supported(*row) for row in cursor.fetchall()}
+
+
+def _insert_supports(pairs: list[tuple[int, int]], now: datetime.datetime) -> set[tuple[int, int]]:
+    """Inserts the (proposal, resident) pairs in one statement; returns those that were not there
+    yet. The database's unique constraint decides: a pair already there is left as it is."""
+    connection = connections[router.db_for_write(Support)]
+    created = connection.ops.adapt_datetimefield_value(now)
+    sql, params = insert_rows(
+        connection,
+        Support,
+        ["proposal_id", "resident_id", "created_at"],
+        [(proposal, resident, created) for proposal, resident in pairs],
+        suffix="ON CONFLICT (proposal_id, resident_id) DO NOTHING RETURNING proposal_id, resident_id",
     )
-    _reach_threshold(current=current)
-    _copy_back(proposal, current, ("status", "support_count"))
-    return support
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(proposal, resident) for proposal, resident in cursor.fetchall()}
+
+
+def _add_to_counts(counts: Counter[int]) -> None:
+    """Adds each proposal's new supports to its count, in one statement."""
+    connection = connections[router.db_for_write(Proposal)]
+    table = connection.ops.quote_name(Proposal._meta.db_table)
+    ordered = sorted(counts.items())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS p SET support_count = p.support_count + added.n "  # noqa: S608 - our own table
+                "FROM unnest(%s::bigint[], %s::integer[]) AS added (id, n) WHERE p.id = added.id",
+                [[pk for pk, _count in ordered], [count for _pk, count in ordered]],
+            )
+        else:
+            id_is, id_params = is_any(connection, "id", [pk for pk, _count in ordered])
+            cursor.execute(
+                f"UPDATE {table} SET support_count = support_count + CASE id "  # noqa: S608 - our own table
+                f"{' '.join(['WHEN %s THEN %s'] * len(ordered))} END WHERE {id_is}",
+                [*(value for pair in ordered for value in pair), *id_params],
+            )
+
+
+@transaction.atomic
+def apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]:
+    """Writes a group of supports in one transaction, each checked as if it came alone, and gives
+    each ask its outcome or its error, in order (decision 0013). One support per resident;
+    supporting again changes nothing. Reaching the charter's threshold makes a proposal ready.
+
+    A fixed number of statements, however many asks, each a plain one (the ORM's compiling cost
+    more than the database's work here): who the callers are and where they live; the proposals,
+    locked; one INSERT of the new supports; the counts; the audit entries, appended to one chain.
+    Nothing is written when a statement fails: every ask of the group then gets that error."""
+    # Everything the group audits goes to one chain: a transaction locks one head (kenes.core.audit).
+    context = set_request_id(asks[0].request_id if asks else current_request_id())
+    try:
+        return _apply_supports(asks)
+    finally:
+        reset_request_id(context)
+
+
+def _apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]:
+    now = timezone.now()
+    by_digest, by_id = callers(
+        digests={ask.token_digest for ask in asks if ask.token_digest is not None},
+        user_ids={ask.user_id for ask in asks if ask.token_digest is None and ask.user_id is not None},
+        now=now,
+    )
+    proposals = _lock_proposals(sorted({ask.proposal_id for ask in asks}))
+    # First pass: who may support what. An outcome is an error, or the (proposal, caller) pair.
+    checked: list[tuple[_Supported, Caller] | Exception] = []
+    refused: dict[tuple[int, int], Exception] = {}
+    for ask in asks:
+        caller = by_digest.get(ask.token_digest) if ask.token_digest is not None else by_id.get(ask.user_id or 0)
+        proposal = proposals.get(ask.proposal_id)
+        if caller is None:
+            checked.append(
+                _invalid_token()
+                if ask.token_digest is not None
+                else DomainError(_("Log in to do this."), code="not_authenticated", status=401)
+            )
+        elif proposal is None:
+            checked.append(Http404("No such proposal."))
+        else:
+            checked.append((proposal, caller))
+            refusal = permissions.support_refusal(
+                status=proposal.status,
+                is_author=caller.pk == proposal.author_id,
+                is_resident=caller.okrug_id == proposal.okrug_id,
+            )
+            if refusal is not None:
+                refused[(proposal.pk, caller.pk)] = _SUPPORT_REFUSALS[refusal]()
+    # A refused person who supported before (the proposal moved on, or they moved away) keeps it.
+    if refused:
+        already = Support.objects.filter(
+            proposal_id__in={pair[0] for pair in refused}, resident_id__in={pair[1] for pair in refused}
+        ).values_list("proposal_id", "resident_id")
+        for pair in set(already) & set(refused):
+            del refused[pair]
+    wanted = list(
+        dict.fromkeys(
+            (item[0].pk, item[1].pk)
+            for item in checked
+            if not isinstance(item, Exception) and (item[0].pk, item[1].pk) not in refused
+        )
+    )
+    inserted = _insert_supports(wanted, now) if wanted else set()
+    # Second pass: counts and audit entries in the asks' order; a pair asked twice counts once.
+    entries: list[AuditEntry] = []
+    outcomes: list[tuple[int, bool] | Exception] = []
+    counted: set[tuple[int, int]] = set()
+    for ask, item in zip(asks, checked, strict=True):
+        if isinstance(item, Exception):
+            outcomes.append(item)
+            continue
+        proposal, caller = item
+        pair = (proposal.pk, caller.pk)
+        if pair in refused:
+            outcomes.append(refused[pair])
+        elif pair in inserted and pair not in counted:
+            counted.add(pair)
+            proposal.support_count += 1
+            entries.append(
+                new_entry(
+                    actor=caller,
+                    action="proposal.supported",
+                    target=AuditTarget(Proposal._meta.label_lower, str(proposal.pk), proposal.title),
+                    after={"support_count": proposal.support_count},
+                    request_id=ask.request_id,
+                )
+            )
+            outcomes.append((proposal.pk, True))
+        else:
+            outcomes.append((proposal.pk, False))
+    if counted:
+        _add_to_counts(Counter(pk for pk, _resident in counted))
+        append_entries(entries, chain=chain_of(current_request_id()))
+        for pk in sorted({pk for pk, _resident in counted}):
+            supported = proposals[pk]
+            if supported.status == Status.COLLECTING and supported.support_count >= supported.support_threshold:
+                current = _locked_by_pk(pk)
+                _reach_threshold(current=current)
+                supported.status = current.status
+    stale = [caller.token_id for caller in by_digest.values() if caller.token_is_stale and caller.token_id]
+    if stale:
+        transaction.on_commit(lambda: touch_api_tokens(stale, now), robust=True)
+    return [
+        outcome
+        if isinstance(outcome, Exception)
+        else SupportDone(
+            proposal_id=outcome[0],
+            support_count=proposals[outcome[0]].support_count,
+            status=proposals[outcome[0]].status,
+            created=outcome[1],
+        )
+        for outcome in outcomes
+    ]
+
+
+supports = WriteGroups("supports", apply_supports, model=Proposal)
+
+
+def submit_support(
+    *, proposal_id: int, actor: Any = None, token_digest: str | None = None, grouped: bool = True
+) -> SupportDone:
+    """One support from a request (a signed-in person, or an API token's digest not checked yet):
+    written with the other requests' supports of the moment in one transaction (decision 0013), or
+    alone when `grouped` is False. Raises the ask's error: DomainError, or Http404."""
+    ask = SupportAsk(
+        proposal_id=proposal_id,
+        user_id=getattr(actor, "pk", None) if token_digest is None else None,
+        token_digest=token_digest,
+        request_id=current_request_id(),
+    )
+    if grouped:
+        return supports.submit(ask)
+    outcome = apply_supports([ask])[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def support_proposal(*, actor: Any, proposal: Proposal) -> SupportDone:
+    """One person's support, written at once in its own transaction (or the caller's). Copies the
+    count and status back into `proposal`."""
+    outcome = submit_support(proposal_id=proposal.pk, actor=actor, grouped=False)
+    proposal.support_count = outcome.support_count
+    proposal.status = outcome.status
+    return outcome
 
 
 @transaction.atomic

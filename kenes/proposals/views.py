@@ -217,7 +217,7 @@ def _support_response(request: HttpRequest, proposal: Proposal, error: str = "")
 def support(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_public_proposal(pk)
     try:
-        services.support_proposal(actor=request.user, proposal=proposal)
+        services.submit_support(proposal_id=proposal.pk, actor=request.user)
     except DomainError as error:
         return _support_response(request, proposal, str(error.message))
     if not _is_htmx(request):

@@ -35,9 +35,11 @@ def count_of(proposal):
 def test_a_resident_supports_and_the_count_and_audit_follow(proposal):
     neighbour = resident_of(proposal.okrug, verified=False)
 
-    support = services.support_proposal(actor=neighbour, proposal=proposal)
+    done = services.support_proposal(actor=neighbour, proposal=proposal)
 
-    assert support.resident == neighbour
+    assert done.created is True
+    assert done.support_count == 1
+    assert Support.objects.get(proposal=proposal).resident == neighbour
     assert count_of(proposal) == 1
     assert proposal.support_count == 1
     entry = AuditEntry.objects.filter(action="proposal.supported").latest("id")
@@ -49,7 +51,9 @@ def test_supporting_twice_changes_nothing(proposal):
     neighbour = resident_of(proposal.okrug)
     first = services.support_proposal(actor=neighbour, proposal=proposal)
     second = services.support_proposal(actor=neighbour, proposal=proposal)
-    assert first.pk == second.pk
+    assert (first.created, second.created) == (True, False)
+    assert second.support_count == 1
+    assert Support.objects.filter(proposal=proposal).count() == 1
     assert count_of(proposal) == 1
     assert AuditEntry.objects.filter(action="proposal.supported").count() == 1
 
