@@ -145,8 +145,9 @@ def callers(
     *, digests: set[str], user_ids: set[int], now: datetime.datetime
 ) -> tuple[dict[str, Caller], dict[int, Caller]]:
     """Active people by their unrevoked API tokens' digests, and by id, each with the okrug of their
-    residence: at most two queries, however many callers."""
-    connection = connections[router.db_for_read(User)]
+    residence: at most two queries, however many callers. Read from the primary database: they
+    decide a write."""
+    connection = connections[router.db_for_write(User)]
     quote = connection.ops.quote_name
     user, token = quote(User._meta.db_table), quote(ApiToken._meta.db_table)
     profile, settlement = quote(ResidentProfile._meta.db_table), quote(Settlement._meta.db_table)

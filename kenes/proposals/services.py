@@ -709,6 +709,8 @@ def _lock_proposals(ids: list[int]) -> dict[int, _Supported]:
     """The public ones among these proposals, locked in id order (so two groups, or a group and any
     other proposal writer, queue and never deadlock). Only the proposals' rows are locked: not their
     councils' and charters', which other proposals' writers read too."""
+    if not ids:
+        return {}
     connection = connections[router.db_for_write(Proposal)]
     quote = connection.ops.quote_name
     table = quote(Proposal._meta.db_table)
@@ -791,7 +793,9 @@ def _apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]
         user_ids={ask.user_id for ask in asks if ask.token_digest is None and ask.user_id is not None},
         now=now,
     )
-    proposals = _lock_proposals(sorted({ask.proposal_id for ask in asks}))
+    # An id no row can have (a client may send any number) is simply not found, as the ORM would say.
+    largest = connections[router.db_for_write(Proposal)].ops.integer_field_range("BigIntegerField")[1]
+    proposals = _lock_proposals(sorted({ask.proposal_id for ask in asks if 0 < ask.proposal_id <= largest}))
     # First pass: who may support what. An outcome is an error, or the (proposal, caller) pair.
     checked: list[tuple[_Supported, Caller] | Exception] = []
     refused: dict[tuple[int, int], Exception] = {}

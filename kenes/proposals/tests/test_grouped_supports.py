@@ -104,6 +104,25 @@ def test_each_ask_of_a_group_gets_the_outcome_it_would_get_alone(council):
 
 
 @pytest.mark.django_db
+def test_an_id_no_proposal_can_have_is_not_found_and_the_rest_of_the_group_is_written(council):
+    proposal = ProposalFactory.create(council=council, status=Status.COLLECTING)
+    person = resident_of(council.okrug)
+
+    too_big, negative, fine = services.apply_supports(
+        [
+            SupportAsk(proposal_id=10**30, user_id=person.pk),
+            SupportAsk(proposal_id=-1, user_id=person.pk),
+            by_person(proposal, person),
+        ]
+    )
+
+    assert isinstance(too_big, Http404)
+    assert isinstance(negative, Http404)
+    assert isinstance(fine, SupportDone)
+    assert count_of(proposal) == 1
+
+
+@pytest.mark.django_db
 def test_a_group_costs_the_same_statements_whatever_its_size(council):
     proposals = [ProposalFactory.create(council=council, status=Status.COLLECTING) for _ in range(5)]
     residents = [resident_of(council.okrug) for _ in range(22)]
