@@ -798,7 +798,7 @@ def _apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]
     proposals = _lock_proposals(sorted({ask.proposal_id for ask in asks if 0 < ask.proposal_id <= largest}))
     # First pass: who may support what. An outcome is an error, or the (proposal, caller) pair.
     checked: list[tuple[_Supported, Caller] | Exception] = []
-    refused: dict[tuple[int, int], Exception] = {}
+    refused: dict[tuple[int, int], str] = {}  # the refusal's code (each caller raises its own error)
     for ask in asks:
         caller = by_digest.get(ask.token_digest) if ask.token_digest is not None else by_id.get(ask.user_id or 0)
         proposal = proposals.get(ask.proposal_id)
@@ -818,7 +818,7 @@ def _apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]
                 is_resident=caller.okrug_id == proposal.okrug_id,
             )
             if refusal is not None:
-                refused[(proposal.pk, caller.pk)] = _SUPPORT_REFUSALS[refusal]()
+                refused[(proposal.pk, caller.pk)] = refusal
     # A refused person who supported before (the proposal moved on, or they moved away) keeps it.
     if refused:
         already = Support.objects.filter(
@@ -845,7 +845,7 @@ def _apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]
         proposal, caller = item
         pair = (proposal.pk, caller.pk)
         if pair in refused:
-            outcomes.append(refused[pair])
+            outcomes.append(_SUPPORT_REFUSALS[refused[pair]]())
         elif pair in inserted and pair not in counted:
             counted.add(pair)
             proposal.support_count += 1
