@@ -27,8 +27,8 @@ WRK_TIMEOUT = "10s"
 
 
 def default_blocking_threads() -> int:
-    """granian's threads per worker as scripts/serve.sh starts it (WEB_THREADS, default 32)."""
-    return int(os.environ.get("WEB_THREADS", "32"))
+    """granian's threads per worker as scripts/serve.sh starts it (WEB_THREADS, default 4)."""
+    return int(os.environ.get("WEB_THREADS", "4"))
 
 
 def server_connections(workers: int, blocking_threads: int, clients: int) -> int:

@@ -3,7 +3,7 @@ in the same run.
 
     .venv/bin/python bench/http_load.py [--database-url postgres://postgres@127.0.0.1:5432/DB] \\
         [--only public|api|staff|supports|all] [--duration 10] [--connections 32] [--threads 2] \\
-        [--workers 2] [--blocking-threads 32] [--rounds 1] [--council KATO] [--save var/bench/NAME.json] [--write]
+        [--workers 2] [--blocking-threads 4] [--rounds 1] [--council KATO] [--save var/bench/NAME.json] [--write]
     .venv/bin/python bench/http_load.py --only staff --connections 1 --threads 1 --rounds 5 --duration 2 \\
         --database-url …/DB150 --against …/DB --write
     .venv/bin/python bench/http_load.py --compare var/bench/staff-150.json var/bench/staff-all.json [--write]
@@ -765,7 +765,7 @@ def main() -> int:
         "--blocking-threads",
         type=int,
         default=default_blocking_threads(),
-        help="granian threads per worker (default: $WEB_THREADS or 32, as scripts/serve.sh; 0: granian's default)",
+        help="granian threads per worker (default: $WEB_THREADS or 4, as scripts/serve.sh; 0: granian's default)",
     )
     parser.add_argument(
         "--rounds", type=int, default=1, help="measure each page this many times (sides alternating); keep the median"

@@ -1,7 +1,7 @@
 """Benchmark (issue 10): supports written concurrently through the real HTTP API, counted exactly.
 
     .venv/bin/python bench/supports_load.py [--database-url postgres://postgres@127.0.0.1:5432/DB] \\
-        [--clients 64] [--threads 2] [--duration 10] [--workers 2] [--blocking-threads 32] \\
+        [--clients 64] [--threads 2] [--duration 10] [--workers 2] [--blocking-threads 4] \\
         [--council KATO] [--proposals 128] [--pairs N] [--save var/bench/NAME.json] [--write]
     .venv/bin/python bench/supports_load.py --profile 200 [--database-url ...]   # where one support spends its time
 
@@ -492,7 +492,7 @@ def main() -> int:
         "--blocking-threads",
         type=int,
         default=default_blocking_threads(),
-        help="granian threads per worker (default: $WEB_THREADS or 32, as scripts/serve.sh; 0: granian's default)",
+        help="granian threads per worker (default: $WEB_THREADS or 4, as scripts/serve.sh; 0: granian's default)",
     )
     parser.add_argument("--council", default="", help="KATO code of the okrug (default: the busiest council's)")
     parser.add_argument("--proposals", type=int, default=PROPOSALS)

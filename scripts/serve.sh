@@ -13,7 +13,7 @@ PORT="${PORT:-8000}"
 [ "${KENES_WORKER:-true}" = "true" ] && .venv/bin/python manage.py recover_tasks --older-than 0  # this script's worker is the only one: a RUNNING task is a dead worker's (decision 0010)
 
 setsid .venv/bin/granian --interface wsgi --host "$HOST" --port "$PORT" \
-  --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-32}" --log-level warning config.wsgi:application &
+  --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-4}" --log-level warning config.wsgi:application &
 server=$!
 worker=""
 if [ "${KENES_WORKER:-true}" = "true" ]; then
