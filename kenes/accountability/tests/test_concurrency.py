@@ -5,7 +5,6 @@ escalate once. PostgreSQL only (SQLite serialises writers, so there is nothing t
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,8 +16,8 @@ from kenes.accountability.models import Answer, Escalation, RecommendationEvent
 from kenes.accountability.tests.factories import akimat_user, district_user, sent_recommendation
 from kenes.accounts.services import ensure_standard_roles
 from kenes.core.audit import verify_audit_chain
-from kenes.core.errors import DomainError
 from kenes.core.models import AuditEntry
+from kenes.core.tests.threads import run_together
 from kenes.meetings.models import Recommendation
 from kenes.proposals.models import TimelineEvent
 
@@ -37,29 +36,8 @@ def _postgresql_only() -> None:
 
 def in_threads(jobs: Sequence[Callable[[], Any]]) -> tuple[list[Any], list[str], list[BaseException]]:
     """Runs every job in its own thread, all released together; returns results, refusal codes, errors."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = []
-    refused: list[str] = []
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results.append(job())
-        except DomainError as refusal:
-            refused.append(refusal.code)
-        except BaseException as error:  # pragma: no cover - reported by the assertion
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, refused, errors
+    together = run_together(jobs, timeout=60)
+    return together.results, together.refused, together.errors
 
 
 def test_two_people_answering_at_once_give_one_final_answer():

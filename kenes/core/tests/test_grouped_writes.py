@@ -8,12 +8,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from functools import partial
 
 import pytest
 from django.db import OperationalError, transaction
 
 from kenes.core import grouped_writes
 from kenes.core.grouped_writes import WriteGroups
+from kenes.core.tests.threads import run_together
 
 
 class Refused(Exception):
@@ -38,23 +40,14 @@ def slow_doubling(groups: list[list[int]]):
 
 def submit_all(writer: WriteGroups, asks: list[int]) -> dict[int, object]:
     """Every ask from its own thread, all at once; what each caller got back or raised."""
-    got: dict[int, object] = {}
-    barrier = threading.Barrier(len(asks))
 
-    def call(ask: int) -> None:
-        barrier.wait(timeout=10)
+    def call(ask: int) -> tuple[int, object]:
         try:
-            got[ask] = writer.submit(ask)
+            return ask, writer.submit(ask)
         except Exception as error:  # the test looks at what was raised
-            got[ask] = error
+            return ask, error
 
-    threads = [threading.Thread(target=call, args=(ask,)) for ask in asks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return got
+    return dict(run_together([partial(call, ask) for ask in asks], timeout=30).results)
 
 
 def test_asks_that_arrive_together_are_written_in_few_groups_each_with_its_own_outcome():

@@ -7,7 +7,6 @@ barrier."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,8 +15,8 @@ from django.db import connection
 
 from kenes.accounts.services import ensure_standard_roles
 from kenes.core.audit import verify_audit_chain
-from kenes.core.errors import DomainError
 from kenes.core.models import AuditEntry
+from kenes.core.tests.threads import run_together
 from kenes.councils.tests.factories import CouncilFactory
 from kenes.proposals import services
 from kenes.proposals.models import Proposal, Status, Support, TimelineEvent
@@ -37,28 +36,8 @@ def _postgresql_only() -> None:
 
 def in_threads(jobs: Sequence[Callable[[], Any]]) -> tuple[list[str], list[BaseException]]:
     """Runs every job in its own thread, all released together; returns refusal codes and errors."""
-    barrier = threading.Barrier(len(jobs))
-    refused: list[str] = []
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            job()
-        except DomainError as refusal:
-            refused.append(refusal.code)
-        except BaseException as error:  # pragma: no cover - reported by the assertion
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return refused, errors
+    together = run_together(jobs)
+    return together.refused, together.errors
 
 
 def for_each(people: Sequence[Any], step: Callable[[Any], Any]) -> list[Callable[[], Any]]:

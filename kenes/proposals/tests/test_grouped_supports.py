@@ -4,7 +4,7 @@ PostgreSQL the writer thread, under many API callers at once, and when its group
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from kenes.accounts.services import ensure_standard_roles, issue_api_token
 from kenes.core.audit import verify_audit_chain
 from kenes.core.errors import DomainError
 from kenes.core.models import AuditEntry
+from kenes.core.tests.threads import run_together
 from kenes.councils.tests.factories import CouncilFactory
 from kenes.proposals import services
 from kenes.proposals.models import Proposal, Status, Support, TimelineEvent
@@ -217,25 +218,16 @@ def test_many_api_callers_at_once_are_written_in_groups_and_counted_exactly(writ
     council.charter.save(update_fields=["support_threshold"])
     proposals = [ProposalFactory.create(council=council, status=Status.COLLECTING) for _ in range(3)]
     secrets = [token_of(resident_of(council.okrug)) for _ in range(CALLERS)]
-    answers: list[int] = []
-    barrier = threading.Barrier(CALLERS)
 
-    def caller(secret: str) -> None:
+    def caller(secret: str) -> list[int]:
         client = Client()
-        try:
-            barrier.wait(timeout=30)
-            answers.extend(post_support(client, proposal.pk, secret) for proposal in proposals)
-            answers.append(post_support(client, proposals[0].pk, secret))  # again: changes nothing
-        finally:
-            connection.close()
+        answers = [post_support(client, proposal.pk, secret) for proposal in proposals]
+        return [*answers, post_support(client, proposals[0].pk, secret)]  # again: changes nothing
 
-    threads = [threading.Thread(target=caller, args=(secret,)) for secret in secrets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    together = run_together([partial(caller, secret) for secret in secrets])
 
-    assert not any(thread.is_alive() for thread in threads)
+    assert together.errors == []
+    answers = [answer for one_caller in together.results for answer in one_caller]
     assert answers == [200] * (CALLERS * 4)
     assert [count_of(proposal) for proposal in proposals] == [CALLERS] * 3
     assert Support.objects.count() == CALLERS * 3
