@@ -31,6 +31,15 @@ from kenes.accounts.selectors import api_token_digest, user_for_api_token
 from kenes.core.errors import DomainError
 
 
+def invalid_token() -> DomainError:
+    """An unknown, revoked or malformed API token (also for a write that checks the token itself)."""
+    return DomainError(_("This API token is not valid: it is unknown or revoked."), code="invalid_token", status=401)
+
+
+def not_signed_in() -> DomainError:
+    return DomainError(_("Log in to do this."), code="not_authenticated", status=401)
+
+
 class TokenOrSessionAuth(HttpBearer):
     """Described in the OpenAPI document as HTTP bearer; the session works as on the site."""
 
@@ -44,7 +53,7 @@ class TokenOrSessionAuth(HttpBearer):
                 )
             return self.authenticate(request, secret.strip())
         if not request.user.is_authenticated:
-            raise DomainError(_("Log in to do this."), code="not_authenticated", status=401)
+            raise not_signed_in()
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
             raise DomainError(
                 _("The security check failed: reload the page and try again."), code="csrf_failed", status=403
@@ -54,9 +63,7 @@ class TokenOrSessionAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_api_token(token)
         if user is None:
-            raise DomainError(
-                _("This API token is not valid: it is unknown or revoked."), code="invalid_token", status=401
-            )
+            raise invalid_token()
         request.user = user
         return user
 
@@ -75,9 +82,7 @@ class TokenCheckedByWrite(TokenOrSessionAuth):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         digest = api_token_digest(token)
         if digest is None:
-            raise DomainError(
-                _("This API token is not valid: it is unknown or revoked."), code="invalid_token", status=401
-            )
+            raise invalid_token()
         return PendingToken(digest)
 
 

@@ -129,15 +129,15 @@ def append_entries(entries: list[AuditEntry], *, chain: int) -> list[AuditEntry]
 
 
 def _insert(entries: list[AuditEntry]) -> None:
-    """One INSERT of every column, each value prepared by its field as the ORM would, without the
-    ORM's per-row compiling (which cost a group of supports more than the database's work did)."""
+    """One INSERT of every column, without the ORM's per-row compiling (which cost a group of
+    supports more than the database's work did)."""
     connection = connections[router.db_for_write(AuditEntry)]
     fields = [field for field in AuditEntry._meta.concrete_fields if not field.primary_key]
     sql, params = insert_rows(
         connection,
         AuditEntry,
         [field.attname for field in fields],
-        [[field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields] for entry in entries],
+        [[getattr(entry, field.attname) for field in fields] for entry in entries],
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -80,7 +80,7 @@ class WriteGroups(Generic[Ask, Outcome]):
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
-        self.groups_written = 0  # for tests and the benchmark's report
+        self.groups_written = 0  # for the tests: how the asks were grouped
         self.largest_group = 0
 
     # --- callers ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ the ORM, compiling them and making a model instance per row took longer than Pos
 the work. These helpers write the SQL directly and keep its text the same whatever the number of
 rows on PostgreSQL (one array per column, `= ANY(%s)`), so neither psycopg nor the server parses
 and plans hundreds of placeholders; on SQLite they spell the rows out. Values go in as parameters,
-prepared by their model field (`get_db_prep_save`), never into the text.
+prepared by their model field (`get_db_prep_save`) here, never into the text.
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ def insert_rows(
     suffix: str = "",
 ) -> tuple[str, list[Any]]:
     """An INSERT of `rows` (not empty) into the fields `names` (attnames) of `model`'s table, each
-    value already prepared; `suffix` follows it (ON CONFLICT ..., RETURNING ...)."""
+    value prepared by its field as the ORM would; `suffix` follows it (ON CONFLICT ..., RETURNING ...)."""
     fields = [cast("models.Field[Any, Any]", model._meta.get_field(name)) for name in names]
+    rows = [
+        [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)] for row in rows
+    ]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)})"
     if connection.vendor == "postgresql":

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from kenes.accounts.api_auth import invalid_token, not_signed_in
 from kenes.accounts.selectors import Caller, callers, touch_api_tokens
 from kenes.core.audit import AuditTarget, append_entries, chain_of, new_entry, record_audit
 from kenes.core.calendar import add_working_days
@@ -688,10 +689,6 @@ _SUPPORT_REFUSALS = {
 }
 
 
-def _invalid_token() -> DomainError:
-    return DomainError(_("This API token is not valid: it is unknown or revoked."), code="invalid_token", status=401)
-
-
 @dataclass
 class _Supported:
     """What a group of supports needs of one proposal, read under its row lock."""
@@ -734,12 +731,11 @@ def _insert_supports(pairs: list[tuple[int, int]], now: datetime.datetime) -> se
     """Inserts the (proposal, resident) pairs in one statement; returns those that were not there
     yet. The database's unique constraint decides: a pair already there is left as it is."""
     connection = connections[router.db_for_write(Support)]
-    created = connection.ops.adapt_datetimefield_value(now)
     sql, params = insert_rows(
         connection,
         Support,
         ["proposal_id", "resident_id", "created_at"],
-        [(proposal, resident, created) for proposal, resident in pairs],
+        [(proposal, resident, now) for proposal, resident in pairs],
         suffix="ON CONFLICT (proposal_id, resident_id) DO NOTHING RETURNING proposal_id, resident_id",
     )
     with connection.cursor() as cursor:
@@ -803,11 +799,7 @@ def _apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]
         caller = by_digest.get(ask.token_digest) if ask.token_digest is not None else by_id.get(ask.user_id or 0)
         proposal = proposals.get(ask.proposal_id)
         if caller is None:
-            checked.append(
-                _invalid_token()
-                if ask.token_digest is not None
-                else DomainError(_("Log in to do this."), code="not_authenticated", status=401)
-            )
+            checked.append(invalid_token() if ask.token_digest is not None else not_signed_in())
         elif proposal is None:
             checked.append(Http404("No such proposal."))
         else:
