@@ -7,6 +7,7 @@ from typing import Any, get_args
 import pytest
 from django.test import Client
 
+from kenes.accounts.services import issue_api_token, revoke_api_token
 from kenes.accounts.tests.factories import UserFactory
 from kenes.councils.tests.factories import CouncilFactory, complete_council
 from kenes.proposals import api, services
@@ -357,6 +358,22 @@ def test_supporting_needs_a_caller(client, council):
 
     assert client.post(f"{API}/{proposal.pk}/support").status_code == 401
     assert client.delete(f"{API}/{proposal.pk}/support").status_code == 401
+
+
+@pytest.mark.parametrize("secret", ["unknown", "x" * 300, "revoked"])
+def test_supporting_with_a_bad_token_is_401_even_with_a_session_and_writes_nothing(council, resident, secret):
+    # The support's token is checked by its group of writes, not before the operation (decision 0013).
+    proposal = ProposalFactory.create(council=council, status=Status.COLLECTING)
+    if secret == "revoked":
+        token, secret = issue_api_token(actor=resident, user=resident, name="phone")
+        revoke_api_token(actor=resident, token=token)
+    client = signed_in(resident)
+
+    response = client.post(f"{API}/{proposal.pk}/support", headers={"Authorization": f"Bearer {secret}"})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_token"
+    assert not Support.objects.exists()
 
 
 def test_supporting_a_draft_is_404(council, resident):
