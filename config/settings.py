@@ -147,6 +147,9 @@ KENES_PAGE_CACHE_LISTEN = env_bool("KENES_PAGE_CACHE_LISTEN", True)
 # Supports that arrive together are written together, one transaction per group, by one writer
 # thread per process (kenes/core/grouped_writes.py, decision 0013); false: each request writes its own.
 KENES_GROUPED_WRITES = env_bool("KENES_GROUPED_WRITES", True)
+# `POST /api/v1/proposals/{id}/support` with an API token skips the middleware that has nothing to do
+# for it, URL resolving and django-ninja (config/gateway.py, decision 0014); false: the whole site's way.
+KENES_SUPPORT_GATEWAY = env_bool("KENES_SUPPORT_GATEWAY", True)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kenes-default"},
     "pages": {

@@ -42,6 +42,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def request_id_from(incoming: str) -> str:
+    """The id a request goes by: the client's X-Request-ID when it is sane, else a new one."""
+    return incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Gives every request an id (kept from X-Request-ID when it is sane) for logs and audit rows."""
 
@@ -49,8 +54,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request_id = request_id_from(request.headers.get("X-Request-ID", ""))
         request.request_id = request_id  # type: ignore[attr-defined]
         token = set_request_id(request_id)
         try:

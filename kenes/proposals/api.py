@@ -463,12 +463,18 @@ def create_proposal(request: HttpRequest, payload: ProposalIn) -> Status[dict[st
     description=WRITES,
 )
 def support(request: HttpRequest, proposal_id: int = _proposal_path()) -> dict[str, Any]:
-    caller = request.auth  # type: ignore[attr-defined]
+    return support_answer(proposal_id, request.auth)  # type: ignore[attr-defined]
+
+
+def support_answer(proposal_id: int, caller: Any) -> dict[str, Any]:
+    """The support operation's work and its 200 body, for ninja's route and for the support
+    gateway (config/gateway.py), which calls it without ninja. `caller`: what the operation's auth
+    gave (a PendingToken, or the signed-in person). Raises DomainError for every refusal."""
     try:
         if isinstance(caller, PendingToken):
             done = services.submit_support(proposal_id=proposal_id, token_digest=caller.digest)
         else:
-            done = services.submit_support(proposal_id=proposal_id, actor=_actor(request))
+            done = services.submit_support(proposal_id=proposal_id, actor=caller)
     except Http404 as missing:
         raise _not_found() from missing
     return {"proposal": done.proposal_id, "supported": True, "support_count": done.support_count, "status": done.status}
