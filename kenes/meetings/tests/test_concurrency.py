@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 
 import pytest
 from django.db import connection
 
-from kenes.core.errors import DomainError
+from kenes.core.tests.threads import run_together
 from kenes.meetings import services
 from kenes.meetings.models import AgendaItem, BallotCast, Choice, Recommendation, SecretTally, Vote
 from kenes.meetings.tests.factories import sitting_with_members
@@ -28,28 +27,8 @@ def _postgresql_only() -> None:
 
 def race(calls: Sequence[Callable[[], object]]) -> tuple[list[object], list[str], list[BaseException]]:
     """Runs the calls in threads released together; returns results, refusal codes and errors."""
-    barrier = threading.Barrier(len(calls))
-    done: list[object] = []
-    refused: list[str] = []
-    errors: list[BaseException] = []
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            done.append(call())
-        except DomainError as refusal:
-            refused.append(refusal.code)
-        except BaseException as error:  # pragma: no cover - reported by the assertion
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return done, refused, errors
+    together = run_together(calls)
+    return together.results, together.refused, together.errors
 
 
 def test_twenty_members_voting_at_once_make_twenty_votes():
