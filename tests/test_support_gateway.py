@@ -12,9 +12,8 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import OperationalError, close_old_connections, connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 
 import config.gateway
@@ -25,6 +24,7 @@ from kenes.accounts.services import ensure_standard_roles, issue_api_token
 from kenes.core.audit import verify_audit_chain
 from kenes.core.models import AuditEntry
 from kenes.core.tests.threads import run_together
+from kenes.core.tests.wsgi import transaction_of_the_test_kept_open
 from kenes.councils.tests.factories import CouncilFactory
 from kenes.proposals.models import Proposal, Status, Support
 from kenes.proposals.services import supports
@@ -38,11 +38,8 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 @pytest.fixture(autouse=True)
 def _keep_the_test_transaction_open() -> Iterator[None]:
     """The calls go to WSGI applications, whose request signals would close the test's connection."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    with transaction_of_the_test_kept_open():
+        yield
 
 
 @pytest.fixture

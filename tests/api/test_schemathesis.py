@@ -14,13 +14,12 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from config.wsgi import application
+from kenes.core.tests.wsgi import transaction_of_the_test_kept_open
 from tests.api.accountability import RECOMMENDATION_IDS
 from tests.api.councils import RECORD_IDS
 from tests.api.indicators import INDICATOR_YEARS
@@ -60,11 +59,8 @@ def before_add_examples(context: schemathesis.HookContext, examples: list[schema
 def _keep_the_test_transaction_open() -> Iterator[None]:
     """Calls go straight to the WSGI app, whose request signals would close the connection that
     holds the test's transaction (on PostgreSQL); Django's own test client unhooks them the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    with transaction_of_the_test_kept_open():
+        yield
 
 
 # With a token the header is always sent, so a case schemathesis made "invalid" by leaving the

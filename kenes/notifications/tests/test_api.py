@@ -8,15 +8,14 @@ from typing import Any, get_args
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from kenes.accounts.tests.factories import UserFactory
+from kenes.core.tests.wsgi import transaction_of_the_test_kept_open
 from kenes.notifications import api
 from kenes.notifications.models import Channel, EventType, Notice, Preference
 from kenes.notifications.tests.factories import ContactFactory, NoticeFactory
@@ -230,11 +229,8 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 def _keep_the_test_transaction_open() -> Any:
     """As in tests/api: calls go straight to the WSGI app, whose request signals would close the
     connection that holds the test's transaction."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    with transaction_of_the_test_kept_open():
+        yield
 
 
 @pytest.fixture
