@@ -157,8 +157,10 @@ class SupportGateway(WSGIHandler):
         if found is None:
             return self.site(environ, start_response)
         digest = _bearer_digest(environ["HTTP_AUTHORIZATION"]) if self.fast else None
+        if digest is None:
+            return super().__call__(environ, start_response)
         request = WSGIRequest(environ)
-        if digest is None or not self._plain(request):
+        if not self._plain(request):
             return super().__call__(environ, start_response)
         return self._fast(environ, start_response, request, int(found[1]), digest)
 
@@ -187,10 +189,11 @@ class SupportGateway(WSGIHandler):
             reset_request_id(context)
             if inline:
                 signals.request_finished.send(sender=self.__class__)
-        language = translation.get_language_from_request(request)  # KazakhFirstLocaleMiddleware's, for /api/
-        headers = self._headers.get((request.is_secure(), language))
+        # The headers depend on the scheme and the language (KazakhFirstLocaleMiddleware's, for /api/).
+        key = (request.is_secure(), translation.get_language_from_request(request))
+        headers = self._headers.get(key)
         if headers is None or isinstance(environ[OUTCOME], BaseException):
-            return super().__call__(environ, self._keeping_headers(start_response, (request.is_secure(), language)))
+            return super().__call__(environ, self._keeping_headers(start_response, key))
         body = api.renderer.render(request, environ.pop(OUTCOME), response_status=200).encode()
         start_response("200 OK", [*headers, ("Content-Length", str(len(body))), ("X-Request-ID", request_id)])
         return [body]
