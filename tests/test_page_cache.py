@@ -196,6 +196,13 @@ def test_a_bulk_load_outside_the_orm_makes_pages_fresh_by_bumping(proposal: Prop
         ('INSERT INTO "axes_accessattempt" ("username") VALUES (%s)', False),
         ('UPDATE "notifications_outboxmessage" SET "state" = %s', False),
         ('INSERT INTO "django_tasks_database_dbtaskresult" ("id") VALUES (%s)', False),
+        # Statements that begin with WITH write through their parts (a group of supports' INSERT
+        # and counts, the audit entries with their chain's head) or through their main statement.
+        ('WITH added AS (INSERT INTO "proposals_support" (x) SELECT 1 RETURNING x) SELECT x FROM added', True),
+        ('WITH head AS (UPDATE "core_auditchainhead" SET h = %s) INSERT INTO "core_auditentry" (h) SELECT 1', True),
+        ('WITH old AS (SELECT id FROM "meetings_vote") DELETE FROM "meetings_vote" WHERE id IN (1)', True),
+        ('WITH locked AS (SELECT id FROM "proposals_proposal" WHERE id = ANY(%s) FOR UPDATE) SELECT 1', False),
+        ('WITH gone AS (DELETE FROM "django_session" WHERE 1 = 1) SELECT 1', False),
     ],
 )
 def test_which_statements_count_as_writes(sql: str, writes: bool) -> None:

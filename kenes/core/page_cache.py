@@ -70,6 +70,12 @@ PRIVATE_TABLES = (
 )
 _WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?([A-Za-z0-9_]+)", re.IGNORECASE)
 _TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
+# A statement that begins with WITH writes through its parts: `name AS (INSERT INTO t ...)`, and
+# after the last part's closing parenthesis, its main statement.
+_WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
+_WRITE_PART = re.compile(
+    r"(?:\bAS\s*\(|\))\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?([A-Za-z0-9_]+)", re.IGNORECASE
+)
 _CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+(")')
 CSRF_MARKER = b"__kenes_csrf_token__"
 
@@ -87,6 +93,8 @@ def is_write(sql: str) -> bool:
     match = _WRITE.match(sql)
     if match is not None:
         return not match.group(2).lower().startswith(PRIVATE_TABLES)
+    if _WITH.match(sql) is not None:
+        return any(not table.lower().startswith(PRIVATE_TABLES) for table in _WRITE_PART.findall(sql))
     return _TRUNCATE.match(sql) is not None
 
 
