@@ -728,9 +728,29 @@ def _lock_proposals(ids: list[int]) -> dict[int, _Supported]:
 
 
 def _insert_supports(pairs: list[tuple[int, int]], now: datetime.datetime) -> set[tuple[int, int]]:
-    """Inserts the (proposal, resident) pairs in one statement; returns those that were not there
-    yet. The database's unique constraint decides: a pair already there is left as it is."""
+    """Inserts the (proposal, resident) pairs and adds the new ones to their proposals' counts;
+    returns the pairs that were not there yet. The database's unique constraint decides: a pair
+    already there is left as it is. The proposals must be locked by this transaction already.
+
+    PostgreSQL: one statement, whose count comes from the rows the INSERT itself returned.
+    Elsewhere: the INSERT, then the counts from what it returned."""
     connection = connections[router.db_for_write(Support)]
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        supports, proposals = quote(Support._meta.db_table), quote(Proposal._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH added AS (INSERT INTO {supports} (proposal_id, resident_id, created_at) "  # noqa: S608
+                "SELECT pair.proposal_id, pair.resident_id, %s "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS pair (proposal_id, resident_id) "
+                "ON CONFLICT (proposal_id, resident_id) DO NOTHING RETURNING proposal_id, resident_id), "
+                f"counted AS (UPDATE {proposals} AS p SET support_count = p.support_count + new.n "
+                "FROM (SELECT proposal_id, count(*) AS n FROM added GROUP BY proposal_id) AS new "
+                "WHERE p.id = new.proposal_id) "
+                "SELECT proposal_id, resident_id FROM added",
+                [now, [proposal for proposal, _resident in pairs], [resident for _proposal, resident in pairs]],
+            )
+            return {(proposal, resident) for proposal, resident in cursor.fetchall()}
     sql, params = insert_rows(
         connection,
         Support,
@@ -740,28 +760,25 @@ def _insert_supports(pairs: list[tuple[int, int]], now: datetime.datetime) -> se
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {(proposal, resident) for proposal, resident in cursor.fetchall()}
+        inserted = {(proposal, resident) for proposal, resident in cursor.fetchall()}
+    if inserted:
+        _add_to_counts(Counter(proposal for proposal, _resident in inserted))
+    return inserted
 
 
 def _add_to_counts(counts: Counter[int]) -> None:
-    """Adds each proposal's new supports to its count, in one statement."""
+    """Adds each proposal's new supports to its count, in one statement (not on PostgreSQL, where
+    the INSERT does it)."""
     connection = connections[router.db_for_write(Proposal)]
     table = connection.ops.quote_name(Proposal._meta.db_table)
     ordered = sorted(counts.items())
+    id_is, id_params = is_any(connection, "id", [pk for pk, _count in ordered])
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {table} AS p SET support_count = p.support_count + added.n "  # noqa: S608 - our own table
-                "FROM unnest(%s::bigint[], %s::integer[]) AS added (id, n) WHERE p.id = added.id",
-                [[pk for pk, _count in ordered], [count for _pk, count in ordered]],
-            )
-        else:
-            id_is, id_params = is_any(connection, "id", [pk for pk, _count in ordered])
-            cursor.execute(
-                f"UPDATE {table} SET support_count = support_count + CASE id "  # noqa: S608 - our own table
-                f"{' '.join(['WHEN %s THEN %s'] * len(ordered))} END WHERE {id_is}",
-                [*(value for pair in ordered for value in pair), *id_params],
-            )
+        cursor.execute(
+            f"UPDATE {table} SET support_count = support_count + CASE id "  # noqa: S608 - our own table
+            f"{' '.join(['WHEN %s THEN %s'] * len(ordered))} END WHERE {id_is}",
+            [*(value for pair in ordered for value in pair), *id_params],
+        )
 
 
 @transaction.atomic
@@ -772,7 +789,8 @@ def apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]:
 
     A fixed number of statements, however many asks, each a plain one (the ORM's compiling cost
     more than the database's work here): who the callers are and where they live; the proposals,
-    locked; one INSERT of the new supports; the counts; the audit entries, appended to one chain.
+    locked; one INSERT of the new supports and the counts (one statement on PostgreSQL); the audit
+    entries, appended to one chain.
     Nothing is written when a statement fails: every ask of the group then gets that error."""
     # Everything the group audits goes to one chain: a transaction locks one head (kenes.core.audit).
     context = set_request_id(asks[0].request_id if asks else current_request_id())
@@ -854,7 +872,6 @@ def _apply_supports(asks: Sequence[SupportAsk]) -> list[SupportDone | Exception]
         else:
             outcomes.append((proposal.pk, False))
     if counted:
-        _add_to_counts(Counter(pk for pk, _resident in counted))
         append_entries(entries, chain=chain_of(current_request_id()))
         for pk in sorted({pk for pk, _resident in counted}):
             supported = proposals[pk]

@@ -139,9 +139,10 @@ def test_a_group_costs_the_same_statements_whatever_its_size(council):
 
     small, large = statements(residents[1:2]), statements(residents[2:22])
 
-    # Callers, proposals locked, supports inserted, counts, the chain's head, entries, the head
-    # again; SAVEPOINT and RELEASE inside the test's transaction.
-    assert small == large <= 9
+    # Callers, proposals locked, supports inserted with their counts, the chain's head locked,
+    # entries with the head's new hash; SAVEPOINT and RELEASE inside the test's transaction. Not on
+    # PostgreSQL, the counts and the head's new hash are statements of their own.
+    assert small == large <= (7 if connection.vendor == "postgresql" else 9)
     assert sum(count_of(proposal) for proposal in proposals) == 22
 
 
