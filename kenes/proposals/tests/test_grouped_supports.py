@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
 from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from kenes.accounts.models import ApiToken
 from kenes.accounts.selectors import api_token_digest
 from kenes.accounts.services import ensure_standard_roles, issue_api_token
+from kenes.core import grouped_writes
 from kenes.core.audit import verify_audit_chain
 from kenes.core.errors import DomainError
 from kenes.core.models import AuditEntry
@@ -256,3 +257,30 @@ def test_when_a_group_fails_its_callers_get_a_503_nothing_is_written_and_the_nex
     assert (count_of(proposal), Support.objects.count()) == (0, 0)
     assert post_support(Client(), proposal.pk, secret) == 200
     assert (count_of(proposal), Support.objects.count()) == (1, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_groups_close_together_skip_the_health_check_and_one_after_a_pause_does_not(writer_on, monkeypatch):
+    ensure_standard_roles()
+    council = CouncilFactory.create()
+    proposals = [ProposalFactory.create(council=council, status=Status.COLLECTING) for _ in range(3)]
+    secret = token_of(resident_of(council.okrug))
+    checks: list[str] = []
+    wrapper = type(connections["default"])
+    usable = wrapper.is_usable
+
+    def counted(self: Any) -> bool:
+        checks.append(self.alias)
+        return usable(self)
+
+    monkeypatch.setattr(wrapper, "is_usable", counted)
+    monkeypatch.setattr(grouped_writes, "TRUSTED_SECONDS", 5.0)
+    assert post_support(Client(), proposals[0].pk, secret) == 200  # the writer's first connection
+    assert post_support(Client(), proposals[1].pk, secret) == 200  # a moment later: taken as it is
+    assert checks == []
+
+    monkeypatch.setattr(grouped_writes, "TRUSTED_SECONDS", 0.0)  # as if after a pause
+    assert post_support(Client(), proposals[2].pk, secret) == 200
+    assert checks == ["default"]
+    assert [count_of(proposal) for proposal in proposals] == [1, 1, 1]
