@@ -188,10 +188,11 @@ def _insert_moving_head(connection: BaseDatabaseWrapper, entries: list[AuditEntr
     microseconds, as the hash was computed over them."""
     quote = connection.ops.quote_name
     table = quote(AuditEntry._meta.db_table)
-    columns = ", ".join(quote(str(field.column)) for field in _columns())
+    fields = _columns()
+    columns = ", ".join(quote(str(field.column)) for field in fields)
     rows = [
         {
-            **{str(field.column): getattr(entry, field.attname) for field in _columns()},
+            **{str(field.column): getattr(entry, field.attname) for field in fields},
             "created_at": entry.created_at.isoformat(timespec="microseconds"),
         }
         for entry in entries

@@ -8,7 +8,15 @@ from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from kenes.core.audit import GENESIS_HASH, chain_of, record_audit, verify_audit_chain
+from kenes.core.audit import (
+    GENESIS_HASH,
+    AuditTarget,
+    append_entries,
+    chain_of,
+    new_entry,
+    record_audit,
+    verify_audit_chain,
+)
 from kenes.core.models import AUDIT_CHAINS, AuditChainHead, AuditEntry
 from kenes.core.request_context import reset_request_id, set_request_id
 
@@ -319,3 +327,38 @@ def test_the_database_refuses_a_chain_out_of_range(clerk):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         _tamper("UPDATE core_auditentry SET chain = %s WHERE id = %s", [AUDIT_CHAINS, entry.pk])
+
+
+def test_entries_appended_together_are_stored_as_given_and_verify(clerk):
+    # A group of supports appends its entries with one statement (on PostgreSQL, as one JSON
+    # document): every value, the time to the microsecond and an absent "before" come back as given.
+    (earlier,) = append_entries([new_entry(actor=clerk, action="user.renamed", target=clerk)], chain=3)
+    given = [
+        new_entry(actor=clerk, action="proposal.supported", after={"support_count": 7}, request_id="group"),
+        new_entry(
+            actor=None,
+            action="proposal.supported",
+            target=AuditTarget("proposals.proposal", "12", "Жол жөндеу «Ақжол» — ё"),
+            before={"nested": {"list": [1, 2.5, None, "сөз"]}},
+            after={"n": 2},
+            request_id="group",
+        ),
+    ]
+
+    append_entries(given, chain=3)
+
+    stored = list(AuditEntry.objects.filter(request_id="group").order_by("id"))
+    fields = ("actor_id", "actor_label", "action", "target_type", "target_id", "target_label", "before", "after")
+    assert [[getattr(entry, name) for name in fields] for entry in stored] == [
+        [getattr(entry, name) for name in fields] for entry in given
+    ]
+    assert [entry.created_at for entry in stored] == [entry.created_at for entry in given]
+    assert [entry.created_at.microsecond for entry in stored] == [entry.created_at.microsecond for entry in given]
+    assert stored[0].before is None
+    assert [(entry.chain, entry.prev_hash, entry.hash) for entry in stored] == [
+        (3, earlier.hash, given[0].hash),
+        (3, given[0].hash, given[1].hash),
+    ]
+    assert AuditEntry.objects.get(pk=earlier.pk).prev_hash == GENESIS_HASH  # a lone entry gets its id
+    assert AuditChainHead.objects.get(pk=4).last_hash == given[1].hash
+    assert verify_audit_chain() is None
