@@ -732,25 +732,9 @@ def _insert_supports(pairs: list[tuple[int, int]], now: datetime.datetime) -> se
     returns the pairs that were not there yet. The database's unique constraint decides: a pair
     already there is left as it is. The proposals must be locked by this transaction already.
 
-    PostgreSQL: one statement, whose count comes from the rows the INSERT itself returned.
-    Elsewhere: the INSERT, then the counts from what it returned."""
+    The INSERT is `insert_rows`'s. On PostgreSQL it is a part of one statement with the counts, which
+    come from the rows it returned; elsewhere the counts follow as a statement of their own."""
     connection = connections[router.db_for_write(Support)]
-    if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
-        supports, proposals = quote(Support._meta.db_table), quote(Proposal._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH added AS (INSERT INTO {supports} (proposal_id, resident_id, created_at) "  # noqa: S608
-                "SELECT pair.proposal_id, pair.resident_id, %s "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS pair (proposal_id, resident_id) "
-                "ON CONFLICT (proposal_id, resident_id) DO NOTHING RETURNING proposal_id, resident_id), "
-                f"counted AS (UPDATE {proposals} AS p SET support_count = p.support_count + new.n "
-                "FROM (SELECT proposal_id, count(*) AS n FROM added GROUP BY proposal_id) AS new "
-                "WHERE p.id = new.proposal_id) "
-                "SELECT proposal_id, resident_id FROM added",
-                [now, [proposal for proposal, _resident in pairs], [resident for _proposal, resident in pairs]],
-            )
-            return {(proposal, resident) for proposal, resident in cursor.fetchall()}
     sql, params = insert_rows(
         connection,
         Support,
@@ -758,10 +742,20 @@ def _insert_supports(pairs: list[tuple[int, int]], now: datetime.datetime) -> se
         [(proposal, resident, now) for proposal, resident in pairs],
         suffix="ON CONFLICT (proposal_id, resident_id) DO NOTHING RETURNING proposal_id, resident_id",
     )
+    counted_here = connection.vendor == "postgresql"
+    if counted_here:
+        proposals = connection.ops.quote_name(Proposal._meta.db_table)
+        sql = (
+            f"WITH added AS ({sql}), "  # noqa: S608 - our own statement and table
+            f"counted AS (UPDATE {proposals} AS p SET support_count = p.support_count + new.n "
+            "FROM (SELECT proposal_id, count(*) AS n FROM added GROUP BY proposal_id) AS new "
+            "WHERE p.id = new.proposal_id) "
+            "SELECT proposal_id, resident_id FROM added"
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         inserted = {(proposal, resident) for proposal, resident in cursor.fetchall()}
-    if inserted:
+    if inserted and not counted_here:
         _add_to_counts(Counter(proposal for proposal, _resident in inserted))
     return inserted
 
